@@ -1,0 +1,219 @@
+//! Opening the database: URL parsing, pool options per dialect, migrations.
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::{
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::{service::accounts::ThrottlePolicy, sessions::SessionBackend, StoreError};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever database is open.
+///
+/// Both arms expand the same tokens, so a query is written once with `$1` placeholders and
+/// runtime binding, and compiles against each driver's own types.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// The connection pool of the open database.
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a [`Store`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// Rollbook's handle on its database. Cheap to clone; all clones share one pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    pub(crate) throttle: ThrottlePolicy,
+    sessions: SessionBackend,
+    redacted_url: String,
+}
+
+/// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and runs its migrations.
+///
+/// SQLite files are created on first use (with their parent folder), in WAL mode with foreign
+/// keys enforced. PostgreSQL must already exist and be reachable.
+pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    let redacted = redact_url(url);
+    let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
+    let db = match scheme {
+        "sqlite" => Db::Sqlite(open_sqlite(url, &redacted).await?),
+        "postgres" | "postgresql" => Db::Postgres(open_postgres(url, &redacted).await?),
+        "" => {
+            return Err(StoreError::InvalidUrl {
+                url: redacted,
+                reason: "it has no scheme".into(),
+            })
+        }
+        other => {
+            return Err(StoreError::InvalidUrl {
+                url: redacted,
+                reason: format!("`{other}` databases are not supported"),
+            })
+        }
+    };
+    migrate(&db).await?;
+    let sessions = SessionBackend::for_db(&db);
+    sessions.migrate().await?;
+    Ok(Store { db, throttle: ThrottlePolicy::default(), sessions, redacted_url: redacted })
+}
+
+async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let path = options.get_filename().to_path_buf();
+    let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
+    if !in_memory {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Unreachable {
+                url: redacted.into(),
+                reason: format!("cannot create the folder {}: {e}", parent.display()),
+            })?;
+        }
+    }
+    // An in-memory database exists once per connection, so it must be a single connection.
+    let max = if in_memory { 1 } else { 8 };
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| StoreError::Unreachable { url: redacted.into(), reason: describe(&e) })
+}
+
+async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
+        .application_name("rollbook");
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|e| StoreError::Unreachable {
+            url: redacted.into(),
+            reason: format!("{}; is the server running and is ROLLBOOK_DATABASE_URL right?", describe(&e)),
+        })
+}
+
+async fn migrate(db: &Db) -> Result<(), StoreError> {
+    let result = match db {
+        Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+        Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+    };
+    result.map_err(|e| StoreError::Migrate(e.to_string()))
+}
+
+/// A short, human description of a connection error (without the URL).
+fn describe(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::PoolTimedOut => "timed out waiting for a connection".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The database URL with its password removed.
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    /// Checks that the database answers a trivial query (used by `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        with_pool!(&self.db, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The tower-sessions store that keeps console sessions in this database, so that several
+    /// `rollbook serve` processes share sign-ins.
+    pub fn session_store(&self) -> SessionBackend {
+        self.sessions.clone()
+    }
+
+    /// Replaces the sign-in throttling policy (tests and settings use this).
+    pub fn with_throttle_policy(mut self, policy: ThrottlePolicy) -> Self {
+        self.throttle = policy;
+        self
+    }
+
+    /// Closes every pooled connection.
+    pub async fn close(&self) {
+        with_pool!(&self.db, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_hides_password_only() {
+        assert_eq!(redact_url("postgres://bob:s3cret@db:5432/roll"), "postgres://bob:***@db:5432/roll");
+        assert_eq!(redact_url("postgres://bob@db/roll"), "postgres://bob@db/roll");
+        assert_eq!(redact_url("sqlite://./data/rollbook.db"), "sqlite://./data/rollbook.db");
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_a_clear_error() {
+        let err = connect("mysql://root@localhost/x").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`mysql://root@localhost/x` is not a usable database URL: `mysql` databases are not supported. Expected sqlite://PATH (e.g. sqlite://./data/rollbook.db) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+        );
+        let err = connect("rollbook.db").await.unwrap_err();
+        assert!(matches!(err, StoreError::InvalidUrl { .. }), "{err}");
+    }
+}

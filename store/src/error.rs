@@ -1,0 +1,40 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in the store layer.
+///
+/// Messages are written for the person running Rollbook: they say what is wrong and, where
+/// possible, how to fix it. Database URLs in messages have their password removed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database URL could not be understood.
+    #[error("`{url}` is not a usable database URL: {reason}. Expected sqlite://PATH (e.g. sqlite://./data/rollbook.db) or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")]
+    InvalidUrl { url: String, reason: String },
+    /// The database server (or file) could not be opened.
+    #[error("cannot open the database at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    /// The schema migrations failed.
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(String),
+    /// A record with the same unique key exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// The requested record does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Input rejected before it reached the database.
+    #[error("{0}")]
+    Invalid(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A failure outside the database (file system, hashing, a background task).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// True when the error is a unique-constraint violation.
+    pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+        matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+}

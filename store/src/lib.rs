@@ -1,0 +1,22 @@
+//! Rollbook's data layer.
+//!
+//! [`connect`] opens a [`Store`] over SQLite or PostgreSQL and brings its schema up to date with
+//! the embedded migrations of that dialect. Everything the console, the CLI and the REST API do
+//! with data goes through the services on [`Store`]; front ends only add their own
+//! authentication and error mapping.
+#![forbid(unsafe_code)]
+
+mod db;
+mod error;
+pub mod password;
+mod repo;
+pub mod secret_key;
+pub mod service;
+mod sessions;
+
+pub use db::{connect, redact_url, Backend, Store};
+pub use error::StoreError;
+pub use service::accounts::{
+    Account, AuthError, NewAccount, Role, SessionAuth, ThrottlePolicy, SESSION_AUTH_KEY,
+};
+pub use sessions::SessionBackend;

@@ -1,0 +1,129 @@
+//! SQL for console accounts. The same statements run on SQLite and PostgreSQL.
+
+use time::OffsetDateTime;
+
+use crate::db::{with_pool, Db};
+
+const COLUMNS: &str = "id, email, display_name, role, password_hash, disabled, session_epoch, \
+                       created_at, updated_at, last_sign_in_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub session_epoch: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_sign_in_at: Option<OffsetDateTime>,
+}
+
+pub(crate) struct InsertAccount<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub now: OffsetDateTime,
+}
+
+pub(crate) async fn insert(db: &Db, new: InsertAccount<'_>) -> Result<AccountRow, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO accounts (email, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(new.email)
+        .bind(new.display_name)
+        .bind(new.role)
+        .bind(new.password_hash)
+        .bind(new.now)
+        .bind(new.now)
+        .fetch_one(pool)
+        .await)
+}
+
+/// Inserts only while the table is empty; `None` when some account exists already (which is
+/// also what a second process racing on first start gets).
+pub(crate) async fn insert_if_none(db: &Db, new: InsertAccount<'_>) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO accounts (email, display_name, role, password_hash, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM accounts) RETURNING {COLUMNS}"
+    );
+    let result = with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(new.email)
+        .bind(new.display_name)
+        .bind(new.role)
+        .bind(new.password_hash)
+        .bind(new.now)
+        .bind(new.now)
+        .fetch_optional(pool)
+        .await);
+    match result {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+        other => other,
+    }
+}
+
+pub(crate) async fn by_email(db: &Db, email: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE email = $1");
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql).bind(email).fetch_optional(pool).await)
+}
+
+pub(crate) async fn by_id(db: &Db, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql).bind(id).fetch_optional(pool).await)
+}
+
+pub(crate) async fn list(db: &Db) -> Result<Vec<AccountRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts ORDER BY email");
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql).fetch_all(pool).await)
+}
+
+/// Sets a new password hash and bumps the session epoch (signing the account out everywhere).
+pub(crate) async fn set_password(
+    db: &Db,
+    id: i64,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 \
+         WHERE id = $3 RETURNING {COLUMNS}"
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub(crate) async fn set_disabled(
+    db: &Db,
+    id: i64,
+    disabled: bool,
+    now: OffsetDateTime,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE accounts SET disabled = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}"
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(disabled)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
+}
+
+pub(crate) async fn touch_sign_in(db: &Db, id: i64, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    with_pool!(db, pool => sqlx::query("UPDATE accounts SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

@@ -1,0 +1,328 @@
+//! Console accounts: creation, password changes, sign-in with throttling, session checks.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tokio::sync::OnceCell;
+
+use crate::{
+    password,
+    repo::{
+        accounts::{self as repo, AccountRow, InsertAccount},
+        sign_in_failures,
+    },
+    Store, StoreError,
+};
+
+pub use super::throttle::ThrottlePolicy;
+
+/// The session key under which a signed-in console session stores its [`SessionAuth`].
+pub const SESSION_AUTH_KEY: &str = "rollbook.auth";
+
+/// What a console session remembers about who signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub account_id: i64,
+    /// The account's session epoch at sign-in; a password change bumps it and ends the session.
+    pub epoch: i64,
+}
+
+/// What an account may do in the console.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything.
+    DistrictAdmin,
+    /// Read-only, including the audit log.
+    Auditor,
+}
+
+impl Role {
+    /// The stored and CLI spelling (`district_admin`, `auditor`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DistrictAdmin => "district_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// A label for people ("District admin").
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::DistrictAdmin => "District admin",
+            Role::Auditor => "Auditor",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "district_admin" => Ok(Role::DistrictAdmin),
+            "auditor" => Ok(Role::Auditor),
+            other => Err(StoreError::Invalid(format!(
+                "`{other}` is not a role; expected district_admin or auditor"
+            ))),
+        }
+    }
+}
+
+/// A console account as the rest of Rollbook sees it (never with its password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sign_in_at: Option<OffsetDateTime>,
+    #[serde(skip)]
+    pub session_epoch: i64,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+    fn try_from(row: AccountRow) -> Result<Self, StoreError> {
+        Ok(Account {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role.parse()?,
+            disabled: row.disabled,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            last_sign_in_at: row.last_sign_in_at,
+            session_epoch: row.session_epoch,
+        })
+    }
+}
+
+/// Input for [`Store::create_account`].
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    /// Shown in the console; defaults to the part of the e-mail before `@`.
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub password: String,
+}
+
+/// Why a sign-in was refused. The two variants a person sees never say whether the e-mail exists.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("The e-mail address or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Too many failed sign-in attempts. Wait {retry_after_secs} seconds, then try again.")]
+    Throttled { retry_after_secs: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(e: sqlx::Error) -> Self {
+        AuthError::Store(e.into())
+    }
+}
+
+/// Trims and lower-cases an e-mail address and checks its basic shape.
+pub fn normalize_email(email: &str) -> Result<String, StoreError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(StoreError::Invalid(format!("`{email}` is not an e-mail address")))
+    }
+}
+
+// A hash to verify against when the e-mail is unknown, so that unknown and known addresses
+// take the same time to refuse.
+static DUMMY_HASH: OnceCell<String> = OnceCell::const_new();
+
+impl Store {
+    /// Creates an account. Fails with [`StoreError::Conflict`] when the e-mail is taken.
+    #[tracing::instrument(skip_all, fields(role = new.role.as_str()))]
+    pub async fn create_account(&self, new: NewAccount) -> Result<Account, StoreError> {
+        let email = normalize_email(&new.email)?;
+        password::check_strength(&new.password)?;
+        let display_name = display_name_or_default(new.display_name.as_deref(), &email)?;
+        let hash = password::hash(new.password).await?;
+        let insert = InsertAccount {
+            email: &email,
+            display_name: &display_name,
+            role: new.role.as_str(),
+            password_hash: &hash,
+            now: OffsetDateTime::now_utc(),
+        };
+        match repo::insert(&self.db, insert).await {
+            Ok(row) => row.try_into(),
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                Err(StoreError::Conflict(format!("an account for {email} exists already")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// On a database without accounts, creates a district admin with a generated password and
+    /// returns it with that password (the only time it is ever available). Returns `None` when
+    /// any account exists, also when another process created the first one a moment earlier.
+    pub async fn create_first_admin(&self, email: &str) -> Result<Option<(Account, String)>, StoreError> {
+        if !repo::list(&self.db).await?.is_empty() {
+            return Ok(None);
+        }
+        let email = normalize_email(email)?;
+        let display_name = display_name_or_default(None, &email)?;
+        let generated = password::generate();
+        let hash = password::hash(generated.clone()).await?;
+        let insert = InsertAccount {
+            email: &email,
+            display_name: &display_name,
+            role: Role::DistrictAdmin.as_str(),
+            password_hash: &hash,
+            now: OffsetDateTime::now_utc(),
+        };
+        match repo::insert_if_none(&self.db, insert).await? {
+            Some(row) => Ok(Some((row.try_into()?, generated))),
+            None => Ok(None),
+        }
+    }
+
+    /// Every account, ordered by e-mail.
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        repo::list(&self.db).await?.into_iter().map(Account::try_from).collect()
+    }
+
+    /// The account with this e-mail (case-insensitive), if any.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let email = normalize_email(email)?;
+        repo::by_email(&self.db, &email).await?.map(Account::try_from).transpose()
+    }
+
+    /// Sets a new password, ends every session of the account and lifts its sign-in throttle.
+    #[tracing::instrument(skip_all)]
+    pub async fn reset_password(&self, email: &str, new_password: String) -> Result<Account, StoreError> {
+        let email = normalize_email(email)?;
+        password::check_strength(&new_password)?;
+        let row = repo::by_email(&self.db, &email)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no account for {email}")))?;
+        let hash = password::hash(new_password).await?;
+        let row = repo::set_password(&self.db, row.id, &hash, OffsetDateTime::now_utc())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no account for {email}")))?;
+        sign_in_failures::clear(&self.db, &account_subject(&email)).await?;
+        row.try_into()
+    }
+
+    /// Disables or re-enables an account. A disabled account cannot sign in and its sessions stop
+    /// working at their next request.
+    pub async fn set_account_disabled(&self, email: &str, disabled: bool) -> Result<Account, StoreError> {
+        let email = normalize_email(email)?;
+        let row = repo::by_email(&self.db, &email)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no account for {email}")))?;
+        repo::set_disabled(&self.db, row.id, disabled, OffsetDateTime::now_utc())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("there is no account for {email}")))?
+            .try_into()
+    }
+
+    /// Checks an e-mail and password for the console.
+    ///
+    /// Unknown e-mail, wrong password and disabled account all give
+    /// [`AuthError::InvalidCredentials`] after the same amount of work. After repeated failures
+    /// for the e-mail or for `address`, attempts are refused with [`AuthError::Throttled`]
+    /// without checking the password at all.
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<(Account, SessionAuth), AuthError> {
+        // A malformed e-mail is just another wrong e-mail: same message, same throttling.
+        let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
+        let now = OffsetDateTime::now_utc();
+        let subjects = subjects(&self.throttle, &email, address);
+        let mut wait = None;
+        for (subject, free) in &subjects {
+            let times = sign_in_failures::times(&self.db, subject).await?;
+            wait = wait.max(self.throttle.wait(&times, *free, now));
+        }
+        if let Some(retry_after_secs) = wait {
+            tracing::warn!(retry_after_secs, "sign-in throttled");
+            return Err(AuthError::Throttled { retry_after_secs });
+        }
+
+        let row = repo::by_email(&self.db, &email).await?;
+        let phc = match &row {
+            Some(row) => row.password_hash.clone(),
+            None => DUMMY_HASH
+                .get_or_try_init(|| password::hash("rollbook-timing-equaliser".into()))
+                .await?
+                .clone(),
+        };
+        let matches = password::verify(password.to_owned(), phc).await?;
+        match row {
+            Some(row) if matches && !row.disabled => {
+                sign_in_failures::clear(&self.db, &account_subject(&email)).await?;
+                repo::touch_sign_in(&self.db, row.id, now).await?;
+                let auth = SessionAuth { account_id: row.id, epoch: row.session_epoch };
+                let mut account = Account::try_from(row)?;
+                account.last_sign_in_at = Some(now);
+                Ok((account, auth))
+            }
+            _ => {
+                let forget_before = now - self.throttle.window;
+                for (subject, _) in &subjects {
+                    sign_in_failures::record(&self.db, subject, now, forget_before).await?;
+                }
+                tracing::info!("sign-in refused");
+                Err(AuthError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// The account behind a console session, or `None` when the session no longer grants access
+    /// (account gone or disabled, or its password changed since sign-in).
+    pub async fn session_account(&self, auth: SessionAuth) -> Result<Option<Account>, StoreError> {
+        match repo::by_id(&self.db, auth.account_id).await? {
+            Some(row) if !row.disabled && row.session_epoch == auth.epoch => Ok(Some(row.try_into()?)),
+            _ => Ok(None),
+        }
+    }
+}
+
+fn account_subject(email: &str) -> String {
+    format!("account:{email}")
+}
+
+/// The throttling subjects of one attempt, each with its number of free failures.
+fn subjects(policy: &ThrottlePolicy, email: &str, address: Option<IpAddr>) -> Vec<(String, u32)> {
+    let mut subjects = vec![(account_subject(email), policy.free_attempts_per_account)];
+    if let Some(addr) = address {
+        subjects.push((format!("address:{addr}"), policy.free_attempts_per_address));
+    }
+    subjects
+}
+
+fn display_name_or_default(name: Option<&str>, email: &str) -> Result<String, StoreError> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let name = name.map(str::to_owned).unwrap_or_else(|| {
+        email.split('@').next().unwrap_or(email).to_owned()
+    });
+    if name.chars().count() > 120 {
+        return Err(StoreError::Invalid("the display name is too long (at most 120 characters)".into()));
+    }
+    Ok(name)
+}

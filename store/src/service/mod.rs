@@ -1,0 +1,5 @@
+//! Services: what front ends call. Each takes plain inputs, checks them, and runs the
+//! repositories, so the console, the CLI and the REST API share one implementation.
+
+pub mod accounts;
+mod throttle;

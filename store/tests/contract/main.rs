@@ -1,0 +1,52 @@
+//! The store contract: every case runs against SQLite and against a real PostgreSQL.
+//!
+//! PostgreSQL comes from `ROLLBOOK_TEST_PG_URL`, else the server on 127.0.0.1:5432; each test
+//! gets a fresh database there. `scripts/test.sh` starts a throwaway server when none answers.
+//! There is no silent skip: without a reachable PostgreSQL the PostgreSQL half fails.
+
+mod accounts;
+mod sessions;
+mod support;
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests from each `cases::NAME(&Store)`.
+macro_rules! contract {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = crate::support::TestDb::sqlite().await;
+                    crate::$module::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = crate::support::TestDb::postgres().await;
+                    crate::$module::$name(&db).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+contract! {
+    accounts::connect_reports_backend_and_pings,
+    accounts::migrations_are_idempotent,
+    accounts::create_list_and_find_accounts,
+    accounts::duplicate_email_is_a_conflict,
+    accounts::weak_password_and_bad_email_are_refused,
+    accounts::sign_in_refusals_look_the_same,
+    accounts::throttling_slows_down_one_account,
+    accounts::throttling_slows_down_one_address,
+    accounts::reset_password_ends_sessions_and_lifts_throttle,
+    accounts::disabled_account_cannot_sign_in_or_keep_sessions,
+    accounts::first_admin_is_created_once,
+    sessions::sessions_round_trip,
+    sessions::sessions_are_shared_between_processes,
+    sessions::expired_sessions_are_deleted,
+}

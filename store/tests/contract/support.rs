@@ -1,0 +1,80 @@
+//! Test databases: a temporary SQLite file, or a fresh database on a real PostgreSQL server.
+
+use std::{ops::Deref, time::Duration};
+
+use sqlx::{Connection, Executor, PgConnection};
+use store::Store;
+
+/// The PostgreSQL server the contract runs against.
+pub fn pg_admin_url() -> String {
+    std::env::var("ROLLBOOK_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// A store on a database that exists only for one test.
+pub struct TestDb {
+    pub store: Store,
+    /// The URL the store was opened with (to open a second "process" on the same data).
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl Deref for TestDb {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("rollbook.db").display());
+        let store = store::connect(&url).await.expect("open SQLite");
+        TestDb { store, url, _dir: Some(dir), pg_name: None }
+    }
+
+    pub async fn postgres() -> Self {
+        let admin = pg_admin_url();
+        let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+            panic!(
+                "the PostgreSQL half of the store contract needs a server: cannot connect to {} ({e}). \
+                 Set ROLLBOOK_TEST_PG_URL or run scripts/test.sh, which starts one.",
+                store::redact_url(&admin)
+            )
+        });
+        let name = format!("rollbook_t_{}", hex_id());
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        conn.close().await.ok();
+        let mut url = url::Url::parse(&admin).expect("ROLLBOOK_TEST_PG_URL is a URL");
+        url.set_path(&name);
+        let url = url.to_string();
+        let store = store::connect(&url).await.expect("open PostgreSQL");
+        TestDb { store, url, _dir: None, pg_name: Some(name) }
+    }
+
+    /// Opens a second, independent store on the same data (as another server process would).
+    pub async fn second_process(&self) -> Store {
+        store::connect(&self.url).await.expect("second connection")
+    }
+
+    /// Closes the pool and drops the PostgreSQL database.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()),
+                )
+                .await;
+            }
+        }
+    }
+}
+
+fn hex_id() -> String {
+    use rand::Rng;
+    format!("{:016x}", rand::thread_rng().gen::<u64>())
+}
