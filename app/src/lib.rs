@@ -1,1 +1,75 @@
+//! Rollbook's admin console: Leptos pages rendered on the server and hydrated in the browser.
+//!
+//! Server functions are thin: they check the session themselves (never trusting that a page did),
+//! call a `store` service, and return a view model. With the `ssr` feature they run on the
+//! server; with `hydrate` the same functions become HTTP calls.
+#![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod dashboard;
+pub mod error;
+mod layout;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+pub use error::AppError;
+
+/// The HTML document around the console (server-rendered; the browser then hydrates `<App/>`).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The console's routes. Everything but `/sign-in` sits inside the signed-in layout.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets browser tests (and people debugging) see when the page has become interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rollbook.css"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Rollbook".to_string() } else { format!("{title} · Rollbook") }
+        }/>
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/sign-in") view=auth::SignInPage/>
+                <ParentRoute path=path!("") view=layout::ConsoleLayout>
+                    <Route path=path!("") view=dashboard::DashboardPage/>
+                    <Route path=path!("data") view=pages::DataPage/>
+                    <Route path=path!("imports") view=pages::ImportsPage/>
+                    <Route path=path!("apps") view=pages::AppsPage/>
+                    <Route path=path!("audit") view=pages::AuditPage/>
+                    <Route path=path!("settings") view=pages::SettingsPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,1 +1,8 @@
+//! The console's WebAssembly entry point: hydrates the server-rendered page.
+#![forbid(unsafe_code)]
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

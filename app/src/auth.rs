@@ -1,0 +1,139 @@
+//! Signing in and out, and who is signed in.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// The signed-in account as the console shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub email: String,
+    pub display_name: String,
+    /// "District admin" or "Auditor".
+    pub role: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::Account> for AccountView {
+    fn from(a: store::Account) -> Self {
+        AccountView { email: a.email, display_name: a.display_name, role: a.role.label().to_string() }
+    }
+}
+
+/// Who is signed in; [`AppError::Unauthenticated`] (401) without a valid session.
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<AccountView, AppError> {
+    crate::ssr::require_account().await.map(AccountView::from)
+}
+
+/// Checks the e-mail and password, starts a fresh session (new session id) and sends the browser
+/// to `next` (a path inside the console) or the dashboard.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{client_addr, internal, reject, session, store};
+    use store::{AuthError, SESSION_AUTH_KEY};
+
+    let store = store()?;
+    match store.authenticate(&email, &password, client_addr()).await {
+        Ok((account, auth)) => {
+            let session = session().await?;
+            // A new id at sign-in defeats session fixation.
+            session.cycle_id().await.map_err(internal)?;
+            session.insert(SESSION_AUTH_KEY, auth).await.map_err(internal)?;
+            tracing::info!(account_id = account.id, "signed in");
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(e @ AuthError::InvalidCredentials) => Err(AppError::SignInRefused(e.to_string())),
+        Err(e @ AuthError::Throttled { retry_after_secs }) => {
+            Err(reject(AppError::Throttled { message: e.to_string(), retry_after_secs }))
+        }
+        Err(AuthError::Store(e)) => Err(internal(e)),
+    }
+}
+
+/// Ends the session (in the database too) and returns to the sign-in page.
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::ssr::{internal, session};
+    session().await?.flush().await.map_err(internal)?;
+    leptos_axum::redirect("/sign-in");
+    Ok(())
+}
+
+/// Only same-site paths are followed after sign-in (no `//host` or `https://` open redirects).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.starts_with("/sign-in") =>
+        {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// The sign-in form.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+
+    view! {
+        <Title text="Sign in"/>
+        <div class="auth-page">
+            <section class="auth-card" aria-labelledby="sign-in-title">
+                <div class="brand brand-large">
+                    <span class="brand-mark" aria-hidden="true">"R"</span>
+                    <span class="brand-name">"Rollbook"</span>
+                </div>
+                <h1 id="sign-in-title">"Sign in"</h1>
+                <p class="muted">"District console for roster delivery."</p>
+                <ActionForm action=action>
+                    <input type="hidden" name="next" value=next/>
+                    <div class="field">
+                        <label for="email">"E-mail"</label>
+                        <input id="email" name="email" type="email" autocomplete="username"
+                            required autofocus/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password"
+                            autocomplete="current-password" required/>
+                    </div>
+                    <Show when=move || error().is_some()>
+                        <p class="alert alert-error" role="alert">{error}</p>
+                    </Show>
+                    <button type="submit" class="button button-primary button-block"
+                        disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </section>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/apps")), "/apps");
+        assert_eq!(safe_next(Some("/data?q=x")), "/data?q=x");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/sign-in")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,61 @@
+//! The console's one error type, shared by server functions and the pages that call them.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// What a server function can fail with. `Display` is the text a person sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// No valid session: the caller must sign in (HTTP 401).
+    #[error("Your session has ended. Please sign in again.")]
+    Unauthenticated,
+    /// Signed in, but the role does not allow this (HTTP 403).
+    #[error("Your account is not allowed to do this.")]
+    Forbidden,
+    /// Sign-in refused; the same text for unknown e-mail and wrong password (HTTP 401).
+    #[error("{0}")]
+    SignInRefused(String),
+    /// Too many failed attempts; wait before trying again (HTTP 429).
+    #[error("{message}")]
+    Throttled { message: String, retry_after_secs: u64 },
+    /// The input was rejected; the text says which field and why (HTTP 400).
+    #[error("{0}")]
+    Invalid(String),
+    /// Something failed on the server; details are in the server log, not here (HTTP 500).
+    #[error("Something went wrong on the server. Please try again; if it keeps happening, ask your administrator to check the server log.")]
+    Internal,
+    /// The request did not reach the server function or its answer did not come back.
+    #[error("The server could not be reached ({0}).")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Unauthenticated | AppError::SignInRefused(_) => S::UNAUTHORIZED,
+            AppError::Forbidden => S::FORBIDDEN,
+            AppError::Throttled { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Invalid(_) => S::BAD_REQUEST,
+            AppError::Internal => S::INTERNAL_SERVER_ERROR,
+            AppError::Transport(_) => S::BAD_GATEWAY,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
+                AppError::Invalid(format!("The request was incomplete or malformed: {msg}"))
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}

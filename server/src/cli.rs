@@ -1,0 +1,189 @@
+//! The `rollbook` command line.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::{commands, CliError};
+
+const AFTER_HELP: &str = "\
+Environment variables (each flag's variable is also shown next to it):
+  ROLLBOOK_DATA_DIR          folder for the SQLite database, secret key and inbox [default: ./data]
+  ROLLBOOK_DATABASE_URL      sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+                             [default: sqlite://<data dir>/rollbook.db]
+  ROLLBOOK_LISTEN            address the server listens on [default: 127.0.0.1:3000]
+  ROLLBOOK_PUBLIC_URL        the URL people and apps use to reach Rollbook; https:// makes the
+                             session cookie Secure
+  ROLLBOOK_SECRET_KEY        64 hex digits that encrypt stored secrets; without it the key is
+                             read from (or generated into) <data dir>/secret.key
+  ROLLBOOK_ADMIN_EMAIL       e-mail of the first district admin, created on first start
+                             [default: admin@rollbook.local]
+  ROLLBOOK_TRUST_FORWARDED_FOR  take the client address from X-Forwarded-For (only behind a
+                             proxy that sets it)
+  LEPTOS_SITE_ROOT           folder with the console's compiled assets [default: target/site]
+  RUST_LOG                   log filter, e.g. info or rollbook=debug [default: info]
+
+Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.";
+
+/// Rollbook: open, self-hosted OneRoster roster delivery for school districts.
+#[derive(Debug, Parser)]
+#[command(name = "rollbook", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder for the SQLite database, the secret key and the import inbox.
+    #[arg(long, env = "ROLLBOOK_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB
+    /// [default: sqlite://<data dir>/rollbook.db]
+    #[arg(long, env = "ROLLBOOK_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console and API server (creates the database and first admin on first start).
+    Serve(ServeArgs),
+    /// Manage console accounts (district admins and auditors).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Options of `rollbook serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ROLLBOOK_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// The URL people and apps use to reach this server (https:// makes cookies Secure).
+    #[arg(long, env = "ROLLBOOK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// E-mail of the district admin created on first start, when there are no accounts.
+    #[arg(long, env = "ROLLBOOK_ADMIN_EMAIL", default_value = "admin@rollbook.local")]
+    pub admin_email: String,
+    /// Folder with the console's compiled assets (pkg/rollbook.js, .wasm, .css).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Take the client address from the last X-Forwarded-For entry (only behind a proxy).
+    #[arg(long, env = "ROLLBOOK_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account; the password is read from stdin or generated and printed once.
+    Create {
+        /// The account's e-mail address (its sign-in name).
+        #[arg(long)]
+        email: String,
+        /// Name shown in the console [default: the part of the e-mail before @].
+        #[arg(long)]
+        name: Option<String>,
+        /// What the account may do.
+        #[arg(long, value_enum, default_value_t = RoleArg::DistrictAdmin)]
+        role: RoleArg,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password (read from stdin or generated and printed once); ends the account's
+    /// sessions and lifts its sign-in throttling.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the console accounts.
+    List {
+        /// Print one JSON document instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account: it can no longer sign in and its sessions end.
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Console roles as written on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    /// Everything.
+    DistrictAdmin,
+    /// Read-only, including the audit log.
+    Auditor,
+}
+
+impl From<RoleArg> for store::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::DistrictAdmin => store::Role::DistrictAdmin,
+            RoleArg::Auditor => store::Role::Auditor,
+        }
+    }
+}
+
+/// Parses the command line, runs the command and turns failures into one line on stderr.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    init_logging();
+    match cli.command {
+        Command::Serve(args) => commands::serve::run(&cli.global, args).await,
+        Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    // Logs go to stderr so that stdout carries only what a command prints (text or --json).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
+}

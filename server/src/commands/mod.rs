@@ -1,0 +1,4 @@
+//! One module per `rollbook` command.
+
+pub(crate) mod admin;
+pub mod serve;

@@ -1,0 +1,115 @@
+//! `rollbook serve`: the console and API server.
+
+use std::{net::SocketAddr, time::Duration};
+
+use leptos::prelude::LeptosOptions;
+use store::Store;
+use tokio::net::TcpListener;
+use tower_sessions::session_store::ExpiredDeletion;
+
+use crate::{
+    cli::{GlobalArgs, ServeArgs},
+    http::{self, RouterOptions},
+    CliError, Settings,
+};
+
+pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    let settings = Settings::for_serve(global, args)?;
+    let store = store::connect(&settings.database_url).await.map_err(CliError::from_connect)?;
+    tracing::info!(database = %store.redacted_url(), "database ready");
+
+    if let Some((account, password)) = store.create_first_admin(&settings.admin_email).await? {
+        // Printed to the terminal only, once: never through the logger, never stored in clear.
+        println!();
+        println!("  First start: created the district admin account.");
+        println!("    E-mail:   {}", account.email);
+        println!("    Password: {password}");
+        println!("  This password is shown only now. Sign in and keep it in a password manager;");
+        println!("  `rollbook admin reset-password --email {}` sets a new one.", account.email);
+        println!();
+    }
+
+    let server = serve(&settings, store).await?;
+    let url = settings
+        .public_url
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| format!("http://{}", server.addr));
+    println!("Rollbook is running at {url} (Ctrl-C stops it)");
+    server.wait().await
+}
+
+/// A running server.
+pub struct Server {
+    /// The address actually bound (useful with port 0).
+    pub addr: SocketAddr,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Waits until the server stops (Ctrl-C or SIGTERM).
+    pub async fn wait(self) -> Result<(), CliError> {
+        match self.handle.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(CliError::Io(format!("the server stopped: {e}"))),
+            Err(e) => Err(CliError::Io(format!("the server task failed: {e}"))),
+        }
+    }
+
+    /// Stops the server at once (tests).
+    pub fn abort(&self) {
+        self.handle.abort();
+    }
+}
+
+/// Binds the listen address and starts serving in the background.
+pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError> {
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|e| CliError::from_bind(settings.listen, e))?;
+    let addr = listener.local_addr().map_err(|e| CliError::from_bind(settings.listen, e))?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("rollbook")
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let router = http::router(
+        leptos_options,
+        store.clone(),
+        settings.trust_forwarded_for,
+        RouterOptions { secure_cookies: settings.secure_cookies() },
+    );
+
+    // Expired sessions are refused on load anyway; this keeps the table small.
+    let sessions = store.session_store();
+    tokio::spawn(async move {
+        let _ = sessions.continuously_delete_expired(Duration::from_secs(3600)).await;
+    });
+
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+    });
+    Ok(Server { addr, handle })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

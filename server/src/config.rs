@@ -1,0 +1,79 @@
+//! Typed settings, resolved from flags and environment variables (clap reads both).
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use store::secret_key::SecretKey;
+use url::Url;
+
+use crate::{
+    cli::{GlobalArgs, ServeArgs},
+    CliError,
+};
+
+/// Everything `rollbook serve` needs to know.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub public_url: Option<Url>,
+    pub admin_email: String,
+    pub site_root: PathBuf,
+    pub trust_forwarded_for: bool,
+    pub secret_key: SecretKey,
+}
+
+impl Settings {
+    /// Resolves the settings of `serve`, reading or generating the secret key.
+    pub fn for_serve(global: &GlobalArgs, args: ServeArgs) -> Result<Self, CliError> {
+        let public_url = args
+            .public_url
+            .as_deref()
+            .map(|u| {
+                Url::parse(u).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(|| {
+                    CliError::Config(format!(
+                        "ROLLBOOK_PUBLIC_URL (or --public-url) `{u}` is not an http:// or https:// URL"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(Settings {
+            data_dir: global.data_dir.clone(),
+            database_url: database_url(global),
+            listen: args.listen,
+            public_url,
+            admin_email: args.admin_email,
+            site_root: args.site_root,
+            trust_forwarded_for: args.trust_forwarded_for,
+            secret_key: secret_key(global)?,
+        })
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+    }
+}
+
+/// The database URL: the flag or variable, else SQLite in the data folder.
+pub fn database_url(global: &GlobalArgs) -> String {
+    match &global.database_url {
+        Some(url) if !url.trim().is_empty() => url.trim().to_string(),
+        _ => format!("sqlite://{}", global.data_dir.join("rollbook.db").display()),
+    }
+}
+
+/// The server key: `ROLLBOOK_SECRET_KEY`, else `<data dir>/secret.key` (generated when missing).
+fn secret_key(global: &GlobalArgs) -> Result<SecretKey, CliError> {
+    if let Ok(hex) = std::env::var("ROLLBOOK_SECRET_KEY") {
+        if !hex.trim().is_empty() {
+            return SecretKey::from_hex(&hex).map_err(|e| CliError::Config(format!("ROLLBOOK_SECRET_KEY: {e}")));
+        }
+    }
+    let path = global.data_dir.join("secret.key");
+    let (key, created) = SecretKey::load_or_generate(&path).map_err(|e| CliError::Config(e.to_string()))?;
+    if created {
+        tracing::info!(path = %path.display(), "generated a new secret key; back it up with the database");
+    }
+    Ok(key)
+}

@@ -1,0 +1,74 @@
+//! The HTTP surface: console pages and server functions, health checks, static assets.
+
+mod client_addr;
+mod console;
+mod health;
+
+use axum::{
+    extract::FromRef,
+    routing::{get, post},
+    Router,
+};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{AxumRouteListing, LeptosRoutes};
+use store::Store;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+/// Name of the console's session cookie.
+pub const SESSION_COOKIE: &str = "rollbook_session";
+
+/// A console session ends after this long without a request.
+pub const SESSION_IDLE: time::Duration = time::Duration::hours(8);
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Store,
+    pub routes: Vec<AxumRouteListing>,
+    pub trust_forwarded_for: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Options that shape the router beyond the state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RouterOptions {
+    /// Mark the session cookie `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+/// Builds the whole application router.
+pub fn router(
+    leptos_options: LeptosOptions,
+    store: Store,
+    trust_forwarded_for: bool,
+    options: RouterOptions,
+) -> Router {
+    let routes = leptos_axum::generate_route_list(app::App);
+    let state = AppState { leptos_options, store: store.clone(), routes: routes.clone(), trust_forwarded_for };
+
+    let sessions = SessionManagerLayer::new(store.session_store())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(options.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+
+    let console = Router::new()
+        .route("/api/{*fn_name}", post(console::server_fn).get(console::server_fn))
+        .leptos_routes_with_handler(routes, get(console::page))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(sessions);
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(console)
+        .with_state(state)
+}

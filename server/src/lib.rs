@@ -1,0 +1,13 @@
+//! Rollbook's wire: the `rollbook` command line, the HTTP server (console, health checks and,
+//! later, the OneRoster API), and the mapping of errors to what each caller sees.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+mod commands;
+pub mod config;
+pub mod error;
+pub mod http;
+
+pub use commands::serve::{serve, Server};
+pub use config::Settings;
+pub use error::CliError;
