@@ -1,0 +1,112 @@
+//! `spawn_app()`: a real Rollbook server on a free loopback port with its own SQLite database.
+#![allow(dead_code)]
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use reqwest::{header, redirect::Policy, Client, Response};
+use server::{Server, Settings};
+use store::{secret_key::SecretKey, NewAccount, Role, Store};
+
+pub const ADMIN_EMAIL: &str = "dana@district.example";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub dir: PathBuf,
+    server: Server,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Options for [`spawn_with`].
+#[derive(Default)]
+pub struct Spawn {
+    /// Serve an existing data folder (a second process on the same database).
+    pub data_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub trust_forwarded_for: bool,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Spawn::default()).await
+}
+
+pub async fn spawn_with(opts: Spawn) -> TestApp {
+    let (tmp, dir) = match opts.data_dir {
+        Some(dir) => (None, dir),
+        None => {
+            let tmp = tempfile::tempdir().expect("temp dir");
+            let dir = tmp.path().to_path_buf();
+            (Some(tmp), dir)
+        }
+    };
+    let database_url = format!("sqlite://{}", dir.join("rollbook.db").display());
+    let store = store::connect(&database_url).await.expect("open test database");
+    if store.account_by_email(ADMIN_EMAIL).await.unwrap().is_none() {
+        store
+            .create_account(NewAccount {
+                email: ADMIN_EMAIL.into(),
+                display_name: Some("Dana Whitfield".into()),
+                role: Role::DistrictAdmin,
+                password: ADMIN_PASSWORD.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let settings = Settings {
+        data_dir: dir.clone(),
+        database_url,
+        listen: "127.0.0.1:0".parse().unwrap(),
+        public_url: opts.public_url.map(|u| u.parse().unwrap()),
+        admin_email: "admin@rollbook.local".into(),
+        site_root: dir.join("site"),
+        trust_forwarded_for: opts.trust_forwarded_for,
+        secret_key: SecretKey::generate(),
+    };
+    let server = server::serve(&settings, store.clone()).await.expect("start server");
+    TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, server, _tmp: tmp }
+}
+
+/// A client that keeps cookies like a browser but shows redirects instead of following them.
+pub fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Calls a console server function the way the hydrated console does (form-encoded POST).
+    pub async fn call(&self, client: &Client, name: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{name}")))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.call(client, "sign_in", &[("email", email), ("password", password)]).await
+    }
+}
+
+/// The value of the session cookie a response sets, if any.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("rollbook_session="))
+        .map(str::to_owned)
+}
