@@ -12,7 +12,7 @@ pub enum CliError {
     #[error("ROLLBOOK_DATABASE_URL (or --database-url): {0}")]
     DatabaseUrl(StoreError),
     /// The database could not be opened.
-    #[error("{0}. Check ROLLBOOK_DATABASE_URL (or --database-url)")]
+    #[error("{0}. Check ROLLBOOK_DATABASE_URL (or --database-url) and that the database is running and reachable")]
     Database(StoreError),
     /// A store operation failed (a conflict, an unknown account, a database error, ...).
     #[error("{0}")]

@@ -3,7 +3,8 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+    Connection,
+    postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -117,15 +118,20 @@ async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> 
     let options = PgConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
         .application_name("rollbook");
+    let unreachable = |e: sqlx::Error| StoreError::Unreachable { url: redacted.into(), reason: describe(&e) };
+    // One direct connection first: a pool retries until its timeout and then reports only
+    // "timed out", hiding the real reason (refused, unknown host, bad password, no database).
+    let probe = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| StoreError::Unreachable { url: redacted.into(), reason: "no answer within 10 seconds".into() })?
+        .map_err(unreachable)?;
+    let _ = probe.close().await;
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
-        .map_err(|e| StoreError::Unreachable {
-            url: redacted.into(),
-            reason: format!("{}; is the server running and is ROLLBOOK_DATABASE_URL right?", describe(&e)),
-        })
+        .map_err(unreachable)
 }
 
 async fn migrate(db: &Db) -> Result<(), StoreError> {
@@ -146,14 +152,22 @@ fn describe(err: &sqlx::Error) -> String {
     }
 }
 
-/// `url` with any password replaced by `***`, for messages and logs.
+/// `url` with any password replaced by `***`, for messages and logs. Works on URLs too malformed
+/// to parse, since those are exactly the ones that end up in error messages.
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else { return url.to_string() };
+    match authority[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &authority[..colon],
+            &url[scheme_end + at..]
+        ),
+        None => url.to_string(),
     }
 }
 
@@ -204,6 +218,9 @@ mod tests {
         assert_eq!(redact_url("postgres://bob:s3cret@db:5432/roll"), "postgres://bob:***@db:5432/roll");
         assert_eq!(redact_url("postgres://bob@db/roll"), "postgres://bob@db/roll");
         assert_eq!(redact_url("sqlite://./data/rollbook.db"), "sqlite://./data/rollbook.db");
+        assert_eq!(redact_url("postgres://u:pw@/"), "postgres://u:***@/");
+        assert_eq!(redact_url("postgres://u:p@ss@h/db?x=1"), "postgres://u:***@h/db?x=1");
+        assert_eq!(redact_url("nonsense"), "nonsense");
     }
 
     #[tokio::test]

@@ -68,7 +68,7 @@ async fn dispatch(store: &Store, cmd: AdminCommand) -> Result<(), CliError> {
                         a.display_name,
                         a.role.label(),
                         if a.disabled { "disabled" } else { "active" },
-                        a.last_sign_in_at.map(|t| t.to_string()).unwrap_or_else(|| "never".into())
+                        a.last_sign_in_at.map(short_time).unwrap_or_else(|| "never".into())
                     );
                 }
             }
@@ -119,4 +119,10 @@ fn account_json(account: &Account) -> serde_json::Value {
 
 fn print_json(doc: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default());
+}
+
+/// `2026-11-27 15:28 UTC`: minute precision is enough for a listing.
+fn short_time(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
