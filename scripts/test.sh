@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every Rollbook test: unit tests, the store contract on SQLite and PostgreSQL, HTTP and CLI
+# tests against real servers, and the Playwright browser tests in Debian's chromium.
+# Installs what is missing first (scripts/setup.sh --test) and finds or starts PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$*" >&2; }
+
+scripts/setup.sh --test
+
+# shellcheck source=scripts/pg-for-tests.sh
+source scripts/pg-for-tests.sh
+trap stop_test_postgres EXIT
+start_test_postgres
+
+step "Rust tests: oneroster, store (SQLite + PostgreSQL), server (HTTP + CLI)"
+cargo test -p oneroster -p store -p server
+
+step "Console unit tests (app, server side)"
+cargo test -p app --features ssr
+
+step "Building the console (server + WebAssembly)"
+cargo leptos build
+
+step "Browser tests (Playwright, chromium)"
+(cd end2end && npx playwright test)
