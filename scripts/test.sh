@@ -17,14 +17,19 @@ source scripts/pg-for-tests.sh
 trap stop_test_postgres EXIT
 start_test_postgres
 
+# Build the console first; the Rust tests below then reuse that build (same flags, see
+# scripts/leptos-env.sh) instead of compiling every crate a second time.
+# shellcheck source=scripts/leptos-env.sh
+source scripts/leptos-env.sh
+
+step "Building the console (server + WebAssembly)"
+cargo leptos build
+
 step "Rust tests: oneroster, store (SQLite + PostgreSQL), server (HTTP + CLI)"
 cargo test -p oneroster -p store -p server
 
 step "Console unit tests (app, server side)"
 cargo test -p app --features ssr
-
-step "Building the console (server + WebAssembly)"
-cargo leptos build
 
 step "Browser tests (Playwright, chromium)"
 (cd end2end && npx playwright test)
