@@ -182,6 +182,16 @@ fn bad_listen_address_and_public_url_are_usage_errors() {
 }
 
 #[test]
+fn malformed_secret_key_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(rollbook(dir.path()).env("ROLLBOOK_SECRET_KEY", "not-hex").args(["serve", "--listen", "127.0.0.1:0"]), None);
+    assert_eq!(
+        assert_one_line_error(&out, "error: "),
+        "error: ROLLBOOK_SECRET_KEY: the secret key must be 64 hexadecimal digits"
+    );
+}
+
+#[test]
 fn busy_port_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -285,3 +285,17 @@ async fn two_server_processes_share_sign_ins() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["email"], ADMIN_EMAIL);
 }
+
+#[tokio::test]
+async fn console_responses_carry_protective_headers() {
+    let app = spawn_app().await;
+    let c = browser();
+    let page = c.get(app.url("/sign-in")).send().await.unwrap();
+    assert_eq!(page.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(page.headers()[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(page.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(page.headers()[header::REFERRER_POLICY], "same-origin");
+    let api = app.call(&c, "current_user", &[]).await;
+    assert_eq!(api.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}

@@ -135,11 +135,23 @@ async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> 
 }
 
 async fn migrate(db: &Db) -> Result<(), StoreError> {
-    let result = match db {
-        Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
-        Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
-    };
-    result.map_err(|e| StoreError::Migrate(e.to_string()))
+    // Servers starting together may race to apply the same migration (PostgreSQL serialises
+    // them with an advisory lock; SQLite does not). A loser's retry finds it applied.
+    let mut attempt = 0;
+    loop {
+        let result = match db {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        };
+        match result {
+            Ok(()) => return Ok(()),
+            Err(_) if attempt < 2 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(StoreError::Migrate(e.to_string())),
+        }
+    }
 }
 
 /// A short, human description of a connection error (without the URL).

@@ -29,11 +29,24 @@ impl SessionBackend {
     }
 
     pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
-        let result = match self {
-            SessionBackend::Sqlite(s) => s.migrate().await,
-            SessionBackend::Postgres(s) => s.migrate().await,
-        };
-        result.map_err(|e| StoreError::Migrate(format!("session table: {e}")))
+        // Several servers starting at once race on `CREATE ... IF NOT EXISTS`, which PostgreSQL
+        // can answer with a duplicate-object error for the loser; once the winner is done a
+        // second attempt finds everything in place.
+        let mut attempt = 0;
+        loop {
+            let result = match self {
+                SessionBackend::Sqlite(s) => s.migrate().await,
+                SessionBackend::Postgres(s) => s.migrate().await,
+            };
+            match result {
+                Ok(()) => return Ok(()),
+                Err(_) if attempt < 2 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(e) => return Err(StoreError::Migrate(format!("session table: {e}"))),
+            }
+        }
     }
 }
 

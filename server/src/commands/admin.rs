@@ -24,34 +24,14 @@ async fn dispatch(store: &Store, cmd: AdminCommand) -> Result<(), CliError> {
             let account = store
                 .create_account(NewAccount { email, display_name: name, role: role.into(), password: password.clone() })
                 .await?;
-            if json {
-                let mut doc = account_json(&account);
-                if generated {
-                    doc["password"] = json!(password);
-                }
-                print_json(&doc);
-            } else {
-                println!("Created {} {} ({}).", account.role.label().to_lowercase(), account.email, account.display_name);
-                if generated {
-                    print_generated(&password);
-                }
-            }
+            let done = format!("Created {} {} ({}).", account.role.label().to_lowercase(), account.email, account.display_name);
+            report_with_password(&account, &done, generated.then_some(&password), json);
         }
         AdminCommand::ResetPassword { email, password_stdin, json } => {
             let (password, generated) = password(password_stdin)?;
             let account = store.reset_password(&email, password.clone()).await?;
-            if json {
-                let mut doc = account_json(&account);
-                if generated {
-                    doc["password"] = json!(password);
-                }
-                print_json(&doc);
-            } else {
-                println!("Set a new password for {}; its sessions have ended.", account.email);
-                if generated {
-                    print_generated(&password);
-                }
-            }
+            let done = format!("Set a new password for {}; its sessions have ended.", account.email);
+            report_with_password(&account, &done, generated.then_some(&password), json);
         }
         AdminCommand::List { json } => {
             let accounts = store.list_accounts().await?;
@@ -108,9 +88,21 @@ fn password(from_stdin: bool) -> Result<(String, bool), CliError> {
     Ok((password, false))
 }
 
-fn print_generated(password: &str) {
-    println!("Password: {password}");
-    println!("This password is shown only now. Store it in a password manager.");
+/// Prints the outcome of a command that set a password; a generated password is shown (once).
+fn report_with_password(account: &Account, done: &str, generated: Option<&String>, json: bool) {
+    if json {
+        let mut doc = account_json(account);
+        if let Some(password) = generated {
+            doc["password"] = json!(password);
+        }
+        print_json(&doc);
+    } else {
+        println!("{done}");
+        if let Some(password) = generated {
+            println!("Password: {password}");
+            println!("This password is shown only now. Store it in a password manager.");
+        }
+    }
 }
 
 fn account_json(account: &Account) -> serde_json::Value {

@@ -12,6 +12,8 @@ use axum::{
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes};
 use store::Store;
+use http::{header, HeaderValue};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 /// Name of the console's session cookie.
@@ -63,6 +65,9 @@ pub fn router(
     let console = Router::new()
         .route("/api/{*fn_name}", post(console::server_fn).get(console::server_fn))
         .leptos_routes_with_handler(routes, get(console::page))
+        // Pages and server function answers are per person (and will carry student data):
+        // never cached. Static assets (the fallback) stay cacheable.
+        .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(sessions);
 
@@ -70,5 +75,14 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(console)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .with_state(state)
 }

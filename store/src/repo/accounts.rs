@@ -67,6 +67,14 @@ pub(crate) async fn insert_if_none(db: &Db, new: InsertAccount<'_>) -> Result<Op
     }
 }
 
+/// Whether any account exists.
+pub(crate) async fn any(db: &Db) -> Result<bool, sqlx::Error> {
+    let count = with_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM accounts")
+        .fetch_one(pool)
+        .await)?;
+    Ok(count > 0)
+}
+
 pub(crate) async fn by_email(db: &Db, email: &str) -> Result<Option<AccountRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM accounts WHERE email = $1");
     with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql).bind(email).fetch_optional(pool).await)

@@ -177,7 +177,8 @@ impl Store {
     /// returns it with that password (the only time it is ever available). Returns `None` when
     /// any account exists, also when another process created the first one a moment earlier.
     pub async fn create_first_admin(&self, email: &str) -> Result<Option<(Account, String)>, StoreError> {
-        if !repo::list(&self.db).await?.is_empty() {
+        // Checked first so that a normal start does not pay for hashing a password.
+        if repo::any(&self.db).await? {
             return Ok(None);
         }
         let email = normalize_email(email)?;
@@ -264,13 +265,13 @@ impl Store {
             return Err(AuthError::Throttled { retry_after_secs });
         }
 
+        // Made before the lookup (once per process), so that even the first unknown e-mail
+        // costs the same as a known one.
+        let dummy = DUMMY_HASH.get_or_try_init(|| password::hash("rollbook-timing-equaliser".into())).await?;
         let row = repo::by_email(&self.db, &email).await?;
         let phc = match &row {
             Some(row) => row.password_hash.clone(),
-            None => DUMMY_HASH
-                .get_or_try_init(|| password::hash("rollbook-timing-equaliser".into()))
-                .await?
-                .clone(),
+            None => dummy.clone(),
         };
         let matches = password::verify(password.to_owned(), phc).await?;
         match row {

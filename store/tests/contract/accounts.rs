@@ -35,6 +35,22 @@ pub async fn migrations_are_idempotent(db: &TestDb) {
     again.close().await;
 }
 
+pub async fn several_servers_can_start_at_once(db: &TestDb) {
+    // a load-balanced deployment starts its servers together on a new, empty database
+    let url = db.fresh_database().await;
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { store::connect(&url).await })
+        })
+        .collect();
+    for start in starts {
+        let s = start.await.unwrap().expect("every server starts");
+        assert!(s.list_accounts().await.unwrap().is_empty());
+        s.close().await;
+    }
+}
+
 pub async fn create_list_and_find_accounts(db: &TestDb) {
     let created = db.create_account(admin("  Dana@District.Example ")).await.unwrap();
     assert_eq!(created.email, "dana@district.example");

@@ -37,6 +37,7 @@ macro_rules! contract {
 contract! {
     accounts::connect_reports_backend_and_pings,
     accounts::migrations_are_idempotent,
+    accounts::several_servers_can_start_at_once,
     accounts::create_list_and_find_accounts,
     accounts::duplicate_email_is_a_conflict,
     accounts::weak_password_and_bad_email_are_refused,

@@ -18,6 +18,7 @@ pub struct TestDb {
     pub url: String,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
+    extra_pg: std::sync::Mutex<Vec<String>>,
 }
 
 impl Deref for TestDb {
@@ -32,7 +33,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("rollbook.db").display());
         let store = store::connect(&url).await.expect("open SQLite");
-        TestDb { store, url, _dir: Some(dir), pg_name: None }
+        TestDb { store, url, _dir: Some(dir), pg_name: None, extra_pg: Default::default() }
     }
 
     pub async fn postgres() -> Self {
@@ -47,11 +48,9 @@ impl TestDb {
         let name = format!("rollbook_t_{}", hex_id());
         conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
         conn.close().await.ok();
-        let mut url = url::Url::parse(&admin).expect("ROLLBOOK_TEST_PG_URL is a URL");
-        url.set_path(&name);
-        let url = url.to_string();
+        let url = pg_url(&name);
         let store = store::connect(&url).await.expect("open PostgreSQL");
-        TestDb { store, url, _dir: None, pg_name: Some(name) }
+        TestDb { store, url, _dir: None, pg_name: Some(name), extra_pg: Default::default() }
     }
 
     /// Opens a second, independent store on the same data (as another server process would).
@@ -59,11 +58,30 @@ impl TestDb {
         store::connect(&self.url).await.expect("second connection")
     }
 
-    /// Closes the pool and drops the PostgreSQL database.
+    /// The URL of another, empty database of the same kind (dropped with this one).
+    pub async fn fresh_database(&self) -> String {
+        match &self._dir {
+            Some(dir) => format!("sqlite://{}", dir.path().join(format!("{}.db", hex_id())).display()),
+            None => {
+                let name = format!("rollbook_t_{}", hex_id());
+                let mut conn = PgConnection::connect(&pg_admin_url()).await.expect("connect");
+                conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");
+                self.extra_pg.lock().unwrap().push(name.clone());
+                pg_url(&name)
+            }
+        }
+    }
+
+    /// Closes the pool and drops the PostgreSQL databases.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
+        let mut names = self.extra_pg.lock().unwrap().clone();
+        names.extend(self.pg_name.clone());
+        if names.is_empty() {
+            return;
+        }
+        if let Ok(mut conn) = PgConnection::connect(&pg_admin_url()).await {
+            for name in names {
                 let _ = tokio::time::timeout(
                     Duration::from_secs(10),
                     conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()),
@@ -72,6 +90,12 @@ impl TestDb {
             }
         }
     }
+}
+
+fn pg_url(database: &str) -> String {
+    let mut url = url::Url::parse(&pg_admin_url()).expect("ROLLBOOK_TEST_PG_URL is a URL");
+    url.set_path(database);
+    url.to_string()
 }
 
 fn hex_id() -> String {
