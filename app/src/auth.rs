@@ -1,6 +1,6 @@
 //! Signing in and out, and who is signed in.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::error::ServerFnUrlError};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,21 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || action.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    // Before the page has hydrated the form posts natively; the server then redirects back here
+    // with the error encoded in the query string.
+    let url_error = move || {
+        let q = query.read();
+        match (q.get("__path"), q.get("__err")) {
+            (Some(path), Some(err)) if path.ends_with("/sign_in") => {
+                Some(ServerFnUrlError::<AppError>::decode_err(&err).to_string())
+            }
+            _ => None,
+        }
+    };
+    let error = move || match action.value().get() {
+        Some(result) => result.err().map(|e| e.to_string()),
+        None => url_error(),
+    };
 
     view! {
         <Title text="Sign in"/>

@@ -273,6 +273,27 @@ async fn secure_cookie_behind_https() {
 async fn two_server_processes_share_sign_ins() {
     let first = spawn_app().await;
     let second = spawn_with(Spawn { data_dir: Some(first.dir.clone()), ..Spawn::default() }).await;
+    assert_shared_sign_in(&first, &second).await;
+}
+
+#[tokio::test]
+async fn two_servers_behind_a_load_balancer_share_sign_ins_on_postgres() {
+    let url = fresh_postgres_database().await;
+    let first = spawn_with(Spawn { database_url: Some(url.clone()), ..Spawn::default() }).await;
+    let second = spawn_with(Spawn { database_url: Some(url.clone()), ..Spawn::default() }).await;
+    assert_eq!(first.store.backend(), store::Backend::Postgres);
+    assert_shared_sign_in(&first, &second).await;
+    // signing out on one ends the session on the other
+    let c = browser();
+    first.sign_in(&c, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let r = c.post(second.url("/api/sign_out")).header(header::ACCEPT, "application/json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(first.call(&c, "current_user", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    drop((first, second));
+    drop_postgres_database(&url).await;
+}
+
+async fn assert_shared_sign_in(first: &TestApp, second: &TestApp) {
     let c = browser();
     let cookie = session_cookie(&first.sign_in(&c, ADMIN_EMAIL, ADMIN_PASSWORD).await).unwrap();
     let id = cookie.split(';').next().unwrap().to_string();
@@ -284,6 +305,9 @@ async fn two_server_processes_share_sign_ins() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["email"], ADMIN_EMAIL);
+    // the readiness check names the shared database
+    let ready = reqwest::get(second.url("/readyz")).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(ready["database"], first.store.backend().to_string());
 }
 
 #[tokio::test]
@@ -298,4 +322,29 @@ async fn console_responses_carry_protective_headers() {
     let api = app.call(&c, "current_user", &[]).await;
     assert_eq!(api.headers()[header::CACHE_CONTROL], "no-store");
     assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+#[tokio::test]
+async fn sign_in_works_before_the_page_has_hydrated() {
+    // a browser without (or before) WebAssembly posts the form natively and follows redirects
+    let app = spawn_app().await;
+    let c = browser();
+    let post = |password: &'static str| {
+        c.post(app.url("/api/sign_in"))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, app.url("/sign-in"))
+            .form(&[("email", ADMIN_EMAIL), ("password", password), ("next", "")])
+    };
+    let r = post("not-the-password").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let back = r.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(back.starts_with(&app.url("/sign-in?")), "{back}");
+    let html = c.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("The e-mail address or password is incorrect."), "{html}");
+
+    let r = post(ADMIN_PASSWORD).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()[header::LOCATION], "/");
+    let html = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Dana Whitfield"), "{html}");
 }

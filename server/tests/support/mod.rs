@@ -32,6 +32,8 @@ pub struct Spawn {
     pub data_dir: Option<PathBuf>,
     pub public_url: Option<String>,
     pub trust_forwarded_for: bool,
+    /// Use this database instead of SQLite in the data folder.
+    pub database_url: Option<String>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -47,7 +49,8 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
             (Some(tmp), dir)
         }
     };
-    let database_url = format!("sqlite://{}", dir.join("rollbook.db").display());
+    let database_url =
+        opts.database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("rollbook.db").display()));
     let store = store::connect(&database_url).await.expect("open test database");
     if store.account_by_email(ADMIN_EMAIL).await.unwrap().is_none() {
         store
@@ -109,4 +112,31 @@ pub fn session_cookie(response: &Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|c| c.starts_with("rollbook_session="))
         .map(str::to_owned)
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("ROLLBOOK_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+/// Drops a database made by [`fresh_postgres_database`] (its servers' connections are cut).
+pub async fn drop_postgres_database(url: &str) {
+    use sqlx::{Connection, Executor};
+    let name = url::Url::parse(url).unwrap().path().trim_start_matches('/').to_string();
+    let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+}
+
+/// A new, empty database on the test PostgreSQL server (`ROLLBOOK_TEST_PG_URL`, else
+/// 127.0.0.1:5432); `scripts/test.sh` makes sure one is there.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::{Connection, Executor};
+    let admin = pg_admin_url();
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("needs PostgreSQL (set ROLLBOOK_TEST_PG_URL or run scripts/test.sh): {e}"));
+    let name = format!("rollbook_http_{}", uuid::Uuid::new_v4().simple());
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    url.to_string()
 }
