@@ -6,6 +6,8 @@
 //! versions Rollbook serves and where each lives on the wire.
 #![forbid(unsafe_code)]
 
+pub mod query;
+
 use serde::{Deserialize, Serialize};
 
 /// A OneRoster version Rollbook reads and serves.
