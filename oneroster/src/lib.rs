@@ -6,6 +6,7 @@
 //! versions Rollbook serves and where each lives on the wire.
 #![forbid(unsafe_code)]
 
+pub mod oauth1;
 pub mod query;
 
 use serde::{Deserialize, Serialize};
