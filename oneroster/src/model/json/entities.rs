@@ -1,0 +1,476 @@
+//! JSON shapes of each entity, field by field in the order of the 1.2 OpenAPI document.
+//!
+//! 1.2 → 1.1 for users (what a 1.1 client does not get): `role` is the primary role's role (or
+//! the first role's) mapped by [`RoleName::to_v1p1`]; `orgs` are the distinct orgs of all roles.
+//! Dropped: `userMasterIdentifier`, `preferred*Name`, `pronouns`, role types, dates and profiles,
+//! `userProfiles`, `primaryOrg`, `resources`. Demographics: `sex` values other than male/female
+//! are left out in 1.1.
+//!
+//! 1.1 → canonical for users: one role per org in `orgs`, the first `primary`, the role mapped
+//! up (`administrator` becomes `siteAdministrator`, which maps back to `administrator`).
+
+use serde_json::Value;
+
+use super::{
+    obj::{Reader, Slot, Writer},
+    JsonContext, JsonError,
+};
+use crate::{
+    model::{
+        entity::*,
+        vocab::{ClassType, EnrollmentRole, OrgType, RoleName, RoleType, SessionType, Sex, UserRoleV1p1},
+    },
+    Version,
+};
+
+/// An entity that has a JSON form in both versions.
+pub trait JsonEntity: Sized {
+    /// The single-record envelope key (`user`).
+    const SINGULAR: &'static str;
+    /// The collection envelope key (`users`).
+    const COLLECTION: &'static str;
+    /// The object as `version` shows it.
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value;
+    /// Reads an object of `version`; `path` names it in errors. Unknown fields come back as
+    /// warnings.
+    fn from_json(value: &Value, version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError>;
+}
+
+macro_rules! finish_read {
+    ($reader:ident, $value:expr) => {{
+        let warnings = $reader.unknown_fields();
+        Ok(($value, warnings))
+    }};
+}
+
+impl JsonEntity for Org {
+    const SINGULAR: &'static str = "org";
+    const COLLECTION: &'static str = "orgs";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.str("name", &self.name);
+        w.str("type", self.org_type.as_str());
+        match (&self.identifier, version) {
+            (Some(id), _) => w.str("identifier", id),
+            (None, Version::V1p2) => w.str("identifier", ""),
+            (None, Version::V1p1) => {}
+        }
+        w.guid("parent", Slot::Org, self.parent.as_ref());
+        w.guids("children", Slot::Org, &self.children);
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let org = Org {
+            base: r.base()?,
+            name: r.str("name")?,
+            org_type: r.req_vocab("type", OrgType::parse)?,
+            identifier: r.opt_str("identifier")?,
+            parent: r.guid("parent")?,
+            children: r.guids("children")?,
+        };
+        finish_read!(r, org)
+    }
+}
+
+impl JsonEntity for AcademicSession {
+    const SINGULAR: &'static str = "academicSession";
+    const COLLECTION: &'static str = "academicSessions";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.str("title", &self.title);
+        w.opt_date("startDate", Some(self.start_date));
+        w.opt_date("endDate", Some(self.end_date));
+        w.str("type", self.session_type.as_str());
+        w.guid("parent", Slot::AcademicSession, self.parent.as_ref());
+        w.guids("children", Slot::AcademicSession, &self.children);
+        w.str("schoolYear", &self.school_year);
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let s = AcademicSession {
+            base: r.base()?,
+            title: r.str("title")?,
+            start_date: r.date("startDate")?,
+            end_date: r.date("endDate")?,
+            session_type: r.req_vocab("type", SessionType::parse)?,
+            parent: r.guid("parent")?,
+            children: r.guids("children")?,
+            school_year: r.str("schoolYear")?,
+        };
+        finish_read!(r, s)
+    }
+}
+
+impl JsonEntity for Course {
+    const SINGULAR: &'static str = "course";
+    const COLLECTION: &'static str = "courses";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.str("title", &self.title);
+        w.guid("schoolYear", Slot::AcademicSession, self.school_year.as_ref());
+        match (&self.course_code, version) {
+            (Some(code), _) => w.str("courseCode", code),
+            (None, Version::V1p2) => w.str("courseCode", ""),
+            (None, Version::V1p1) => {}
+        }
+        w.list("grades", &self.grades);
+        w.list("subjects", &self.subjects);
+        w.guid("org", Slot::Org, self.org.as_ref());
+        w.list("subjectCodes", &self.subject_codes);
+        w.guids("resources", Slot::Resource, &self.resources);
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let c = Course {
+            base: r.base()?,
+            title: r.str("title")?,
+            school_year: r.guid("schoolYear")?,
+            course_code: r.opt_str("courseCode")?,
+            grades: r.list("grades")?,
+            subjects: r.list("subjects")?,
+            subject_codes: r.list("subjectCodes")?,
+            org: r.guid("org")?,
+            resources: r.guids("resources")?,
+        };
+        finish_read!(r, c)
+    }
+}
+
+impl JsonEntity for Class {
+    const SINGULAR: &'static str = "class";
+    const COLLECTION: &'static str = "classes";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.str("title", &self.title);
+        w.opt_str("classCode", self.class_code.as_ref());
+        if let Some(t) = &self.class_type {
+            w.str("classType", t.as_str());
+        }
+        w.opt_str("location", self.location.as_ref());
+        w.list("grades", &self.grades);
+        w.list("subjects", &self.subjects);
+        w.guid("course", Slot::Course, Some(&self.course));
+        w.guid("school", Slot::School, Some(&self.school));
+        w.guids("terms", Slot::Term, &self.terms);
+        w.list("subjectCodes", &self.subject_codes);
+        w.list("periods", &self.periods);
+        w.guids("resources", Slot::Resource, &self.resources);
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let c = Class {
+            base: r.base()?,
+            title: r.str("title")?,
+            class_code: r.opt_str("classCode")?,
+            class_type: r.vocab("classType", ClassType::parse)?,
+            location: r.opt_str("location")?,
+            grades: r.list("grades")?,
+            subjects: r.list("subjects")?,
+            course: r.req_guid("course")?,
+            school: r.req_guid("school")?,
+            terms: r.guids("terms")?,
+            subject_codes: r.list("subjectCodes")?,
+            periods: r.list("periods")?,
+            resources: r.guids("resources")?,
+        };
+        if c.terms.is_empty() {
+            return r.err("terms", "needs at least one term");
+        }
+        finish_read!(r, c)
+    }
+}
+
+impl JsonEntity for Enrollment {
+    const SINGULAR: &'static str = "enrollment";
+    const COLLECTION: &'static str = "enrollments";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.guid("user", Slot::User, Some(&self.user));
+        w.guid("class", Slot::Class, Some(&self.class));
+        w.guid("school", Slot::School, Some(&self.school));
+        w.str("role", self.role.as_str());
+        w.opt_bool("primary", self.primary);
+        w.opt_date("beginDate", self.begin_date);
+        w.opt_date("endDate", self.end_date);
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let e = Enrollment {
+            base: r.base()?,
+            user: r.req_guid("user")?,
+            class: r.req_guid("class")?,
+            school: r.req_guid("school")?,
+            role: r.req_vocab("role", EnrollmentRole::parse)?,
+            primary: r.opt_bool("primary")?,
+            begin_date: r.opt_date("beginDate")?,
+            end_date: r.opt_date("endDate")?,
+        };
+        finish_read!(r, e)
+    }
+}
+
+impl JsonEntity for Demographics {
+    const SINGULAR: &'static str = "demographics";
+    const COLLECTION: &'static str = "demographics";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        w.opt_date("birthDate", self.birth_date);
+        if let Some(sex) = self.sex.as_ref().filter(|s| version == Version::V1p2 || s.in_v1p1()) {
+            w.str("sex", sex.as_str());
+        }
+        w.opt_bool("americanIndianOrAlaskaNative", self.american_indian_or_alaska_native);
+        w.opt_bool("asian", self.asian);
+        w.opt_bool("blackOrAfricanAmerican", self.black_or_african_american);
+        w.opt_bool("nativeHawaiianOrOtherPacificIslander", self.native_hawaiian_or_other_pacific_islander);
+        w.opt_bool("white", self.white);
+        w.opt_bool("demographicRaceTwoOrMoreRaces", self.demographic_race_two_or_more_races);
+        w.opt_bool("hispanicOrLatinoEthnicity", self.hispanic_or_latino_ethnicity);
+        w.opt_str("countryOfBirthCode", self.country_of_birth_code.as_ref());
+        w.opt_str("stateOfBirthAbbreviation", self.state_of_birth_abbreviation.as_ref());
+        w.opt_str("cityOfBirth", self.city_of_birth.as_ref());
+        w.opt_str("publicSchoolResidenceStatus", self.public_school_residence_status.as_ref());
+        w.finish()
+    }
+
+    fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let d = Demographics {
+            base: r.base()?,
+            birth_date: r.opt_date("birthDate")?,
+            sex: r.vocab("sex", Sex::parse)?,
+            american_indian_or_alaska_native: r.opt_bool("americanIndianOrAlaskaNative")?,
+            asian: r.opt_bool("asian")?,
+            black_or_african_american: r.opt_bool("blackOrAfricanAmerican")?,
+            native_hawaiian_or_other_pacific_islander: r.opt_bool("nativeHawaiianOrOtherPacificIslander")?,
+            white: r.opt_bool("white")?,
+            demographic_race_two_or_more_races: r.opt_bool("demographicRaceTwoOrMoreRaces")?,
+            hispanic_or_latino_ethnicity: r.opt_bool("hispanicOrLatinoEthnicity")?,
+            country_of_birth_code: r.opt_str("countryOfBirthCode")?,
+            state_of_birth_abbreviation: r.opt_str("stateOfBirthAbbreviation")?,
+            city_of_birth: r.opt_str("cityOfBirth")?,
+            public_school_residence_status: r.opt_str("publicSchoolResidenceStatus")?,
+        };
+        finish_read!(r, d)
+    }
+}
+
+/// The 1.2 role a 1.1 user role stands for.
+fn role_from_v1p1(role: &UserRoleV1p1) -> RoleName {
+    match role {
+        UserRoleV1p1::Administrator => RoleName::SiteAdministrator,
+        UserRoleV1p1::Aide => RoleName::Aide,
+        UserRoleV1p1::Guardian => RoleName::Guardian,
+        UserRoleV1p1::Parent => RoleName::Parent,
+        UserRoleV1p1::Proctor => RoleName::Proctor,
+        UserRoleV1p1::Relative => RoleName::Relative,
+        UserRoleV1p1::Student => RoleName::Student,
+        UserRoleV1p1::Teacher => RoleName::Teacher,
+        UserRoleV1p1::Ext(_) => RoleName::Student,
+    }
+}
+
+impl User {
+    /// The single 1.1 `role`: the primary role's, else the first role's that maps down.
+    pub fn v1p1_role(&self) -> Option<UserRoleV1p1> {
+        let primary = self.roles.iter().filter(|r| r.role_type == RoleType::Primary);
+        primary.chain(self.roles.iter()).find_map(|r| r.role.to_v1p1())
+    }
+
+    /// The distinct orgs of all roles, in order (1.1 `orgs`).
+    pub fn role_orgs(&self) -> Vec<String> {
+        let mut orgs: Vec<String> = Vec::new();
+        for r in &self.roles {
+            if !orgs.contains(&r.org) {
+                orgs.push(r.org.clone());
+            }
+        }
+        orgs
+    }
+}
+
+impl JsonEntity for User {
+    const SINGULAR: &'static str = "user";
+    const COLLECTION: &'static str = "users";
+
+    fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        let mut w = Writer::new(&self.base, version, ctx);
+        let v12 = version == Version::V1p2;
+        if v12 {
+            w.opt_str("userMasterIdentifier", self.user_master_identifier.as_ref());
+        }
+        match (&self.username, v12) {
+            (Some(u), _) => w.str("username", u),
+            (None, false) => w.str("username", ""),
+            (None, true) => {}
+        }
+        if !self.user_ids.is_empty() {
+            let ids = self.user_ids.iter().map(|u| serde_json::json!({"type": u.id_type, "identifier": u.identifier}));
+            w.map.insert("userIds".into(), Value::Array(ids.collect()));
+        }
+        w.boolean("enabledUser", self.enabled_user);
+        w.str("givenName", &self.given_name);
+        w.str("familyName", &self.family_name);
+        w.opt_str("middleName", self.middle_name.as_ref());
+        if v12 {
+            w.opt_str("preferredFirstName", self.preferred_first_name.as_ref());
+            w.opt_str("preferredMiddleName", self.preferred_middle_name.as_ref());
+            w.opt_str("preferredLastName", self.preferred_last_name.as_ref());
+            w.opt_str("pronouns", self.pronouns.as_ref());
+            let roles: Vec<Value> = self.roles.iter().map(|r| role_json(&w, r)).collect();
+            w.map.insert("roles".into(), Value::Array(roles));
+            if !self.user_profiles.is_empty() {
+                let profiles = self.user_profiles.iter().map(profile_json).collect();
+                w.map.insert("userProfiles".into(), Value::Array(profiles));
+            }
+            w.guid("primaryOrg", Slot::Org, self.primary_org.as_ref());
+        } else {
+            if let Some(role) = self.v1p1_role() {
+                w.str("role", role.as_str());
+            }
+            w.guids("orgs", Slot::Org, &self.role_orgs());
+        }
+        w.opt_str("identifier", self.identifier.as_ref());
+        w.opt_str("email", self.email.as_ref());
+        w.opt_str("sms", self.sms.as_ref());
+        w.opt_str("phone", self.phone.as_ref());
+        w.guids("agents", Slot::User, &self.agents);
+        w.list("grades", &self.grades);
+        w.opt_str("password", self.password.as_ref());
+        if v12 {
+            w.guids("resources", Slot::Resource, &self.resources);
+        }
+        w.finish()
+    }
+
+    fn from_json(value: &Value, version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
+        let mut r = Reader::new(value, path)?;
+        let base = r.base()?;
+        let roles = match version {
+            Version::V1p2 => r.objects("roles", |o| {
+                Ok(Role {
+                    role_type: o.req_vocab("roleType", RoleType::parse)?,
+                    role: o.req_vocab("role", RoleName::parse)?,
+                    org: o.req_guid("org")?,
+                    user_profile: o.opt_str("userProfile")?,
+                    begin_date: o.opt_date("beginDate")?,
+                    end_date: o.opt_date("endDate")?,
+                })
+            })?,
+            Version::V1p1 => {
+                let role = r.req_vocab("role", UserRoleV1p1::parse)?;
+                let orgs = r.guids("orgs")?;
+                orgs.into_iter()
+                    .enumerate()
+                    .map(|(i, org)| Role {
+                        role_type: if i == 0 { RoleType::Primary } else { RoleType::Secondary },
+                        role: role_from_v1p1(&role),
+                        org,
+                        user_profile: None,
+                        begin_date: None,
+                        end_date: None,
+                    })
+                    .collect()
+            }
+        };
+        if roles.is_empty() {
+            let key = if version == Version::V1p2 { "roles" } else { "orgs" };
+            return r.err(key, "needs at least one entry");
+        }
+        let user = User {
+            base,
+            user_master_identifier: r.opt_str("userMasterIdentifier")?,
+            username: r.opt_str("username")?,
+            user_ids: r.objects("userIds", |o| Ok(UserId { id_type: o.str("type")?, identifier: o.str("identifier")? }))?,
+            enabled_user: r.opt_bool("enabledUser")?.map_or_else(|| r.err("enabledUser", "is required"), Ok)?,
+            given_name: r.str("givenName")?,
+            family_name: r.str("familyName")?,
+            middle_name: r.opt_str("middleName")?,
+            preferred_first_name: r.opt_str("preferredFirstName")?,
+            preferred_middle_name: r.opt_str("preferredMiddleName")?,
+            preferred_last_name: r.opt_str("preferredLastName")?,
+            pronouns: r.opt_str("pronouns")?,
+            roles,
+            user_profiles: r.objects("userProfiles", |o| {
+                Ok(UserProfile {
+                    profile_id: o.str("profileId")?,
+                    profile_type: o.str("profileType")?,
+                    vendor_id: o.str("vendorId")?,
+                    application_id: o.opt_str("applicationId")?,
+                    description: o.opt_str("description")?,
+                    credentials: o.objects("credentials", |c| {
+                        Ok(Credential { credential_type: c.str("type")?, username: c.str("username")?, password: c.opt_str("password")? })
+                    })?,
+                })
+            })?,
+            primary_org: r.guid("primaryOrg")?,
+            identifier: r.opt_str("identifier")?,
+            email: r.opt_str("email")?,
+            sms: r.opt_str("sms")?,
+            phone: r.opt_str("phone")?,
+            agents: r.guids("agents")?,
+            grades: r.list("grades")?,
+            password: r.opt_str("password")?,
+            resources: r.guids("resources")?,
+        };
+        finish_read!(r, user)
+    }
+}
+
+fn role_json(w: &Writer<'_>, r: &Role) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("roleType".into(), r.role_type.as_str().into());
+    m.insert("role".into(), r.role.as_str().into());
+    m.insert("org".into(), w.guid_value(Slot::Org, &r.org));
+    if let Some(p) = &r.user_profile {
+        m.insert("userProfile".into(), p.as_str().into());
+    }
+    if let Some(d) = r.begin_date {
+        m.insert("beginDate".into(), crate::model::format_date(d).into());
+    }
+    if let Some(d) = r.end_date {
+        m.insert("endDate".into(), crate::model::format_date(d).into());
+    }
+    Value::Object(m)
+}
+
+fn profile_json(p: &UserProfile) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("profileId".into(), p.profile_id.as_str().into());
+    m.insert("profileType".into(), p.profile_type.as_str().into());
+    m.insert("vendorId".into(), p.vendor_id.as_str().into());
+    if let Some(a) = &p.application_id {
+        m.insert("applicationId".into(), a.as_str().into());
+    }
+    if let Some(d) = &p.description {
+        m.insert("description".into(), d.as_str().into());
+    }
+    if !p.credentials.is_empty() {
+        let creds = p.credentials.iter().map(|c| {
+            let mut cm = serde_json::Map::new();
+            cm.insert("type".into(), c.credential_type.as_str().into());
+            cm.insert("username".into(), c.username.as_str().into());
+            if let Some(pw) = &c.password {
+                cm.insert("password".into(), pw.as_str().into());
+            }
+            Value::Object(cm)
+        });
+        m.insert("credentials".into(), Value::Array(creds.collect()));
+    }
+    Value::Object(m)
+}

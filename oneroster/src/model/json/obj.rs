@@ -1,0 +1,309 @@
+//! Small helpers to write and read entity objects field by field, in spec order, with errors
+//! that name the field.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+use time::{Date, OffsetDateTime};
+
+use super::{BoolStyle, JsonContext, JsonError};
+use crate::{
+    model::{
+        datetime::{format_date, format_datetime, parse_date, parse_datetime, DateTimeStrictness},
+        entity::{Base, Metadata},
+        vocab::{Status, VocabError},
+    },
+    Version,
+};
+
+/// A reference slot: which endpoint its `href` points at and which `type` each version writes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Slot {
+    Org,
+    School,
+    AcademicSession,
+    Term,
+    Course,
+    Class,
+    User,
+    Resource,
+}
+
+impl Slot {
+    fn collection(self) -> &'static str {
+        match self {
+            Slot::Org => "orgs",
+            Slot::School => "schools",
+            Slot::AcademicSession => "academicSessions",
+            Slot::Term => "terms",
+            Slot::Course => "courses",
+            Slot::Class => "classes",
+            Slot::User => "users",
+            Slot::Resource => "resources",
+        }
+    }
+
+    fn type_name(self, version: Version) -> &'static str {
+        match (self, version) {
+            (Slot::Org | Slot::School, _) => "org",
+            (Slot::Term, Version::V1p1) => "term",
+            (Slot::AcademicSession | Slot::Term, _) => "academicSession",
+            (Slot::Course, _) => "course",
+            (Slot::Class, _) => "class",
+            (Slot::User, _) => "user",
+            (Slot::Resource, _) => "resource",
+        }
+    }
+}
+
+/// Builds one entity object.
+pub(crate) struct Writer<'a> {
+    pub map: Map<String, Value>,
+    pub version: Version,
+    ctx: &'a JsonContext,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(base: &Base, version: Version, ctx: &'a JsonContext) -> Self {
+        let mut w = Writer { map: Map::new(), version, ctx };
+        w.str("sourcedId", &base.sourced_id);
+        w.str("status", base.status.as_str());
+        if let Some(t) = base.date_last_modified {
+            w.str("dateLastModified", &format_datetime(t));
+        }
+        if !base.metadata.is_empty() {
+            w.map.insert("metadata".into(), Value::Object(base.metadata.clone()));
+        }
+        w
+    }
+
+    pub fn str(&mut self, key: &str, value: &str) {
+        self.map.insert(key.into(), Value::String(value.into()));
+    }
+
+    pub fn opt_str(&mut self, key: &str, value: Option<&String>) {
+        if let Some(v) = value {
+            self.str(key, v);
+        }
+    }
+
+    pub fn list(&mut self, key: &str, values: &[String]) {
+        if !values.is_empty() {
+            self.map.insert(key.into(), Value::Array(values.iter().cloned().map(Value::String).collect()));
+        }
+    }
+
+    pub fn boolean(&mut self, key: &str, value: bool) {
+        let v = match (self.version, self.ctx.v1p1_booleans) {
+            (Version::V1p1, BoolStyle::Json) => Value::Bool(value),
+            _ => Value::String(if value { "true" } else { "false" }.into()),
+        };
+        self.map.insert(key.into(), v);
+    }
+
+    pub fn opt_bool(&mut self, key: &str, value: Option<bool>) {
+        if let Some(v) = value {
+            self.boolean(key, v);
+        }
+    }
+
+    pub fn opt_date(&mut self, key: &str, value: Option<Date>) {
+        if let Some(d) = value {
+            self.str(key, &format_date(d));
+        }
+    }
+
+    pub fn guid_value(&self, slot: Slot, id: &str) -> Value {
+        serde_json::json!({
+            "href": format!("{}/{}/{}", self.ctx.base_url, slot.collection(), id),
+            "sourcedId": id,
+            "type": slot.type_name(self.version),
+        })
+    }
+
+    pub fn guid(&mut self, key: &str, slot: Slot, id: Option<&String>) {
+        if let Some(id) = id {
+            let v = self.guid_value(slot, id);
+            self.map.insert(key.into(), v);
+        }
+    }
+
+    pub fn guids(&mut self, key: &str, slot: Slot, ids: &[String]) {
+        if !ids.is_empty() {
+            let v = ids.iter().map(|id| self.guid_value(slot, id)).collect();
+            self.map.insert(key.into(), Value::Array(v));
+        }
+    }
+
+    pub fn finish(self) -> Value {
+        Value::Object(self.map)
+    }
+}
+
+/// Reads one entity object, remembering which fields were used so that the rest can be
+/// reported.
+pub(crate) struct Reader<'a> {
+    map: &'a Map<String, Value>,
+    path: String,
+    used: BTreeSet<&'static str>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(value: &'a Value, path: &str) -> Result<Self, JsonError> {
+        let map = value.as_object().ok_or_else(|| JsonError { path: path.into(), message: "expected an object".into() })?;
+        Ok(Reader { map, path: path.into(), used: BTreeSet::new() })
+    }
+
+    pub fn err<T>(&self, key: &str, message: impl Into<String>) -> Result<T, JsonError> {
+        Err(JsonError { path: format!("{}.{key}", self.path), message: message.into() })
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.used.insert(key);
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn opt_str(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => self.err(key, format!("expected a string, got {other}")),
+        }
+    }
+
+    pub fn str(&mut self, key: &'static str) -> Result<String, JsonError> {
+        self.opt_str(key)?.map_or_else(|| self.err(key, "is required"), Ok)
+    }
+
+    pub fn vocab<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, VocabError>) -> Result<Option<T>, JsonError> {
+        match self.opt_str(key)? {
+            None => Ok(None),
+            Some(text) => parse(&text).map(Some).or_else(|e| self.err(key, e.to_string())),
+        }
+    }
+
+    pub fn req_vocab<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, VocabError>) -> Result<T, JsonError> {
+        self.vocab(key, parse)?.map_or_else(|| self.err(key, "is required"), Ok)
+    }
+
+    pub fn list(&mut self, key: &'static str) -> Result<Vec<String>, JsonError> {
+        match self.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(String::from).map_or_else(|| self.err(key, "expected a list of strings"), Ok))
+                .collect(),
+            Some(_) => self.err(key, "expected a list of strings"),
+        }
+    }
+
+    /// A boolean written either way (`true` or `"true"`, any case).
+    pub fn opt_bool(&mut self, key: &'static str) -> Result<Option<bool>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(other) => self.err(key, format!("expected true or false, got {other}")),
+        }
+    }
+
+    pub fn opt_date(&mut self, key: &'static str) -> Result<Option<Date>, JsonError> {
+        match self.opt_str(key)? {
+            None => Ok(None),
+            Some(text) => parse_date(&text).map(Some).map_or_else(
+                || self.err(key, format!("`{text}` is not a date (expected YYYY-MM-DD)")),
+                Ok,
+            ),
+        }
+    }
+
+    pub fn date(&mut self, key: &'static str) -> Result<Date, JsonError> {
+        self.opt_date(key)?.map_or_else(|| self.err(key, "is required"), Ok)
+    }
+
+    fn datetime(&mut self, key: &'static str) -> Result<Option<OffsetDateTime>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(text)) => match parse_datetime(text, DateTimeStrictness::Lenient) {
+                Some((t, _)) => Ok(Some(t)),
+                None => self.err(key, format!("`{text}` is not a date-time (expected e.g. 2025-09-02T14:05:00.000Z)")),
+            },
+            Some(other) => self.err(key, format!("expected a date-time string, got {other}")),
+        }
+    }
+
+    /// A GUIDRef's sourcedId.
+    pub fn guid(&mut self, key: &'static str) -> Result<Option<String>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => self.guid_id(key, v).map(Some),
+        }
+    }
+
+    pub fn req_guid(&mut self, key: &'static str) -> Result<String, JsonError> {
+        self.guid(key)?.map_or_else(|| self.err(key, "is required"), Ok)
+    }
+
+    pub fn guids(&mut self, key: &'static str) -> Result<Vec<String>, JsonError> {
+        match self.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(items)) => items.iter().map(|v| self.guid_id(key, v)).collect(),
+            Some(_) => self.err(key, "expected a list of references"),
+        }
+    }
+
+    fn guid_id(&self, key: &str, v: &Value) -> Result<String, JsonError> {
+        match v.get("sourcedId").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => Ok(id.to_string()),
+            _ => self.err(key, "expected a reference with a sourcedId"),
+        }
+    }
+
+    /// Nested objects (roles, userIds, ...), each read by `read`.
+    pub fn objects<T>(
+        &mut self,
+        key: &'static str,
+        read: impl Fn(&mut Reader<'a>) -> Result<T, JsonError>,
+    ) -> Result<Vec<T>, JsonError> {
+        match self.get(key) {
+            None => Ok(vec![]),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut r = Reader::new(v, &format!("{}.{key}[{i}]", self.path))?;
+                    read(&mut r)
+                })
+                .collect(),
+            Some(_) => self.err(key, "expected a list"),
+        }
+    }
+
+    pub fn base(&mut self) -> Result<Base, JsonError> {
+        let sourced_id = self.str("sourcedId")?;
+        let status = match self.opt_str("status")? {
+            None => Status::Active,
+            Some(text) => match Status::parse_with_legacy(&text) {
+                Ok((s, _)) => s,
+                Err(e) => return self.err("status", e.to_string()),
+            },
+        };
+        let date_last_modified = self.datetime("dateLastModified")?;
+        let metadata: Metadata = match self.get("metadata") {
+            None => Metadata::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return self.err("metadata", "expected an object"),
+        };
+        Ok(Base { sourced_id, status, date_last_modified, metadata })
+    }
+
+    /// Warnings for fields that were present but not read.
+    pub fn unknown_fields(&self) -> Vec<String> {
+        self.map
+            .keys()
+            .filter(|k| !self.used.contains(k.as_str()))
+            .map(|k| format!("{}.{k}: unknown field, ignored", self.path))
+            .collect()
+    }
+}
