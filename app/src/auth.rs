@@ -1,6 +1,6 @@
 //! Signing in and out, and who is signed in.
 
-use leptos::{prelude::*, server_fn::error::ServerFnUrlError};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -47,9 +47,9 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
-        Err(e @ AuthError::InvalidCredentials) => Err(AppError::SignInRefused(e.to_string())),
-        Err(e @ AuthError::Throttled { retry_after_secs }) => {
-            Err(reject(AppError::Throttled { message: e.to_string(), retry_after_secs }))
+        Err(AuthError::InvalidCredentials) => Err(AppError::SignInRefused(REFUSAL.to_string())),
+        Err(AuthError::Throttled { retry_after_secs }) => {
+            Err(reject(AppError::Throttled { message: throttled_message(retry_after_secs), retry_after_secs }))
         }
         Err(AuthError::Store(e)) => Err(internal(e)),
     }
@@ -64,13 +64,33 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Only same-site paths are followed after sign-in (no `//host` or `https://` open redirects).
+/// The refusal text, the same for unknown e-mail and wrong password.
+const REFUSAL: &str = "The e-mail address or password is incorrect.";
+
+/// What the sign-in page says for an error, chosen by its kind alone.
+fn sign_in_message(err: &AppError) -> String {
+    match err {
+        AppError::SignInRefused(_) => REFUSAL.to_string(),
+        AppError::Throttled { retry_after_secs, .. } => throttled_message(*retry_after_secs),
+        AppError::Unauthenticated | AppError::Forbidden | AppError::Internal => err.to_string(),
+        AppError::Invalid(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
+    }
+}
+
+fn throttled_message(retry_after_secs: u64) -> String {
+    format!("Too many failed sign-in attempts. Wait {retry_after_secs} seconds, then try again.")
+}
+
+/// Only same-site paths are followed after sign-in: a single leading `/`, and nothing but
+/// printable ASCII without `\`. Browsers drop tabs and newlines from URLs (`/\t/evil` would
+/// become `//evil`) and header values must not contain control characters, so anything
+/// unusual falls back to the dashboard.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')
                 && !path.starts_with("//")
-                && !path.contains('\\')
+                && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
                 && !path.starts_with("/sign-in") =>
         {
             path.to_string()
@@ -85,21 +105,10 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    // Before the page has hydrated the form posts natively; the server then redirects back here
-    // with the error encoded in the query string.
-    let url_error = move || {
-        let q = query.read();
-        match (q.get("__path"), q.get("__err")) {
-            (Some(path), Some(err)) if path.ends_with("/sign_in") => {
-                Some(ServerFnUrlError::<AppError>::decode_err(&err).to_string())
-            }
-            _ => None,
-        }
-    };
-    let error = move || match action.value().get() {
-        Some(result) => result.err().map(|e| e.to_string()),
-        None => url_error(),
-    };
+    // Before the page has hydrated the form posts natively and the server redirects back with
+    // the error in the query string, where the action picks it up. Anyone can craft such a
+    // URL, so the page shows only its own wording for each kind of error, never text from it.
+    let error = move || action.value().get().and_then(|r| r.err()).map(|e| sign_in_message(&e));
 
     view! {
         <Title text="Sign in"/>
@@ -148,6 +157,10 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("/sign-in")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\nLocation: x")), "/");
+        assert_eq!(safe_next(Some("/apps and more")), "/", "spaces are not sent raw");
+        assert_eq!(safe_next(Some("/%2F%2Fevil.example")), "/%2F%2Fevil.example", "still a local path");
         assert_eq!(safe_next(None), "/");
     }
 }

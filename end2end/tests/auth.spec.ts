@@ -9,7 +9,10 @@ async function hydrated(page: Page) {
 async function fillSignIn(page: Page, email: string, password: string) {
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
+  // wait for the server's answer, so that assertions see this attempt and not the previous one
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/sign_in"));
   await page.getByRole("button", { name: "Sign in" }).click();
+  await answered;
 }
 
 test("an admin signs in, sees the dashboard with their name, and signs out", async ({ page }) => {

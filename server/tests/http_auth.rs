@@ -63,10 +63,52 @@ async fn sign_in_follows_next_only_within_the_site() {
     let c = browser();
     let r = app.call(&c, "sign_in", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/apps")]).await;
     assert_eq!(r.headers()[header::LOCATION], "/apps");
-    let r = app
-        .call(&c, "sign_in", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.example/")])
-        .await;
-    assert_eq!(r.headers()[header::LOCATION], "/");
+    for evil in ["//evil.example/", "/\t/evil.example", "/x\r\nSet-Cookie: a=b", "https://evil.example"] {
+        let r = app.call(&c, "sign_in", &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", evil)]).await;
+        assert_eq!(r.status(), StatusCode::OK, "{evil:?}");
+        assert_eq!(r.headers()[header::LOCATION], "/", "{evil:?}");
+    }
+}
+
+#[tokio::test]
+async fn cross_site_calls_are_refused() {
+    let app = spawn_app().await;
+    let c = browser();
+    let r = c
+        .post(app.url("/api/sign_in"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&r).is_none());
+    assert_eq!(r.json::<Value>().await.unwrap(), json!("Forbidden"));
+    let r = c
+        .post(app.url("/api/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn crafted_error_urls_cannot_put_text_on_the_sign_in_page() {
+    let app = spawn_app().await;
+    // base64url of {"SignInRefused":"Call IT at 555-0100"}
+    let payload = "eyJTaWduSW5SZWZ1c2VkIjoiQ2FsbCBJVCBhdCA1NTUtMDEwMCJ9";
+    let html = browser()
+        .get(app.url(&format!("/sign-in?__path=%2Fapi%2Fsign_in&__err={payload}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("555-0100"), "{html}");
+    assert!(html.contains("The e-mail address or password is incorrect."), "{html}");
 }
 
 #[tokio::test]
@@ -158,6 +200,10 @@ async fn pages_redirect_to_sign_in_without_a_session() {
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.headers()[header::LOCATION], format!("/sign-in?next={next}").as_str(), "{path}");
     }
+    // a trailing slash is the same page, with the same check
+    let r = c.get(app.url("/data/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/sign-in?next=%2Fdata");
     let r = c.get(app.url("/sign-in")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();

@@ -165,20 +165,14 @@ fn describe(err: &sqlx::Error) -> String {
 }
 
 /// `url` with any password replaced by `***`, for messages and logs. Works on URLs too malformed
-/// to parse, since those are exactly the ones that end up in error messages.
+/// to parse, since those are exactly the ones that end up in error messages. The user info ends
+/// at the last `@` (passwords may contain `/`, `?`, `#` or `@`); when in doubt this redacts more.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
     let rest = &url[scheme_end..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else { return url.to_string() };
-    match authority[..at].find(':') {
-        Some(colon) => format!(
-            "{}{}:***{}",
-            &url[..scheme_end],
-            &authority[..colon],
-            &url[scheme_end + at..]
-        ),
+    let Some(at) = rest.rfind('@') else { return url.to_string() };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:***{}", &url[..scheme_end], &rest[..colon], &rest[at..]),
         None => url.to_string(),
     }
 }
@@ -233,6 +227,9 @@ mod tests {
         assert_eq!(redact_url("postgres://u:pw@/"), "postgres://u:***@/");
         assert_eq!(redact_url("postgres://u:p@ss@h/db?x=1"), "postgres://u:***@h/db?x=1");
         assert_eq!(redact_url("nonsense"), "nonsense");
+        assert_eq!(redact_url("postgres://u:pa/ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact_url("postgres://u:p?a#s@s@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://h:5432/db"), "postgres://h:5432/db");
     }
 
     #[tokio::test]

@@ -16,8 +16,18 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 /// The longest password accepted (argon2 would take anything; this bounds the work per request).
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
+/// At most this many argon2 computations run at once. Each takes ~19 MiB and a core for tens of
+/// milliseconds; without a bound, a burst of sign-in attempts could exhaust memory.
+const MAX_CONCURRENT_HASHES: usize = 4;
+static HASH_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
+async fn permit() -> Result<tokio::sync::SemaphorePermit<'static>, StoreError> {
+    HASH_PERMITS.acquire().await.map_err(|e| StoreError::Internal(format!("password hashing is unavailable: {e}")))
+}
+
 /// Hashes `password` with argon2id and a fresh random salt (PHC string format).
 pub async fn hash(password: String) -> Result<String, StoreError> {
+    let _permit = permit().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -31,6 +41,7 @@ pub async fn hash(password: String) -> Result<String, StoreError> {
 
 /// Checks `password` against a stored PHC hash. A malformed hash counts as a mismatch.
 pub async fn verify(password: String, phc: String) -> Result<bool, StoreError> {
+    let _permit = permit().await?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&phc) else { return false };
         Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()

@@ -50,6 +50,20 @@ impl SessionBackend {
     }
 }
 
+impl crate::Store {
+    /// How many console sessions are stored, expired ones included until housekeeping
+    /// deletes them.
+    pub async fn stored_session_count(&self) -> Result<i64, StoreError> {
+        let count = match &self.db {
+            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tower_sessions").fetch_one(pool).await,
+            Db::Postgres(pool) => {
+                sqlx::query_scalar::<_, i64>(r#"SELECT COUNT(*) FROM "tower_sessions"."session""#).fetch_one(pool).await
+            }
+        };
+        Ok(count?)
+    }
+}
+
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {

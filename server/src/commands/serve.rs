@@ -4,7 +4,10 @@ use std::{net::SocketAddr, time::Duration};
 
 use leptos::prelude::LeptosOptions;
 use store::Store;
+use axum::ServiceExt;
 use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::{
@@ -82,13 +85,25 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         RouterOptions { secure_cookies: settings.secure_cookies() },
     );
 
-    // Expired sessions are refused on load anyway; this keeps the table small.
-    let sessions = store.session_store();
+    // Expired sessions and old sign-in failures are ignored anyway; this keeps the tables small.
+    let housekeeping = store.clone();
     tokio::spawn(async move {
-        let _ = sessions.continuously_delete_expired(Duration::from_secs(3600)).await;
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = housekeeping.session_store().delete_expired().await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+            if let Err(e) = housekeeping.purge_sign_in_failures().await {
+                tracing::warn!(error = %e, "could not purge old sign-in failures");
+            }
+        }
     });
 
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    // `/data/` is `/data`: trimmed before routing, so that every route (and its sign-in check)
+    // sees one spelling.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router);
+    let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     let handle = tokio::spawn(async move {
         axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
     });

@@ -15,7 +15,16 @@ use app::{ssr::ClientAddr, AppError};
 use axum::http::StatusCode;
 
 /// Runs a console server function with the store and the caller's address in context.
+///
+/// Calls that a browser marks as coming from another site are refused: the session cookie is
+/// SameSite=Lax already, and this also stops a foreign page from signing a visitor in to an
+/// account of its choosing (login CSRF).
 pub(crate) async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let cross_site = req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+    if cross_site {
+        let err = AppError::Forbidden;
+        return (err.status(), axum::Json(err)).into_response();
+    }
     let addr = ClientAddr(client_addr(&req, state.trust_forwarded_for));
     let store = state.store.clone();
     let response = leptos_axum::handle_server_fns_with_context(

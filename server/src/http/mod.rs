@@ -60,7 +60,10 @@ pub fn router(
         .with_same_site(SameSite::Lax)
         .with_secure(options.secure_cookies)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE))
+        // Save on every request so that the idle deadline (and the cookie's max-age) moves
+        // with activity; otherwise a session would end 8 hours after sign-in, busy or not.
+        .with_always_save(true);
 
     let console = Router::new()
         .route("/api/{*fn_name}", post(console::server_fn).get(console::server_fn))

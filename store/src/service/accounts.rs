@@ -255,12 +255,24 @@ impl Store {
         let email = normalize_email(email).unwrap_or_else(|_| email.trim().to_lowercase());
         let now = OffsetDateTime::now_utc();
         let subjects = subjects(&self.throttle, &email, address);
+
+        // Every attempt is recorded as a failure first and judged by the failures recorded
+        // before it, so that parallel guesses see each other; a throttled attempt is then
+        // forgotten again (waiting must end), and a success takes its record back.
+        let forget_before = now - self.throttle.window;
+        let mut attempts = Vec::with_capacity(subjects.len());
+        for (subject, _) in &subjects {
+            attempts.push(sign_in_failures::record(&self.db, subject, now, forget_before).await?);
+        }
         let mut wait = None;
-        for (subject, free) in &subjects {
-            let times = sign_in_failures::times(&self.db, subject).await?;
-            wait = wait.max(self.throttle.wait(&times, *free, now));
+        for ((subject, free), id) in subjects.iter().zip(&attempts) {
+            let prior = sign_in_failures::times_before(&self.db, subject, *id).await?;
+            wait = wait.max(self.throttle.wait(&prior, *free, now));
         }
         if let Some(retry_after_secs) = wait {
+            for id in &attempts {
+                sign_in_failures::delete(&self.db, *id).await?;
+            }
             tracing::warn!(retry_after_secs, "sign-in throttled");
             return Err(AuthError::Throttled { retry_after_secs });
         }
@@ -276,7 +288,10 @@ impl Store {
         let matches = password::verify(password.to_owned(), phc).await?;
         match row {
             Some(row) if matches && !row.disabled => {
-                sign_in_failures::clear(&self.db, &account_subject(&email)).await?;
+                sign_in_failures::clear(&self.db, &subjects[0].0).await?;
+                for id in attempts.iter().skip(1) {
+                    sign_in_failures::delete(&self.db, *id).await?;
+                }
                 repo::touch_sign_in(&self.db, row.id, now).await?;
                 let auth = SessionAuth { account_id: row.id, epoch: row.session_epoch };
                 let mut account = Account::try_from(row)?;
@@ -284,14 +299,17 @@ impl Store {
                 Ok((account, auth))
             }
             _ => {
-                let forget_before = now - self.throttle.window;
-                for (subject, _) in &subjects {
-                    sign_in_failures::record(&self.db, subject, now, forget_before).await?;
-                }
                 tracing::info!("sign-in refused");
                 Err(AuthError::InvalidCredentials)
             }
         }
+    }
+
+    /// Forgets sign-in failures older than the throttling window (run periodically: subjects
+    /// that never fail again are otherwise only pruned on their next failure).
+    pub async fn purge_sign_in_failures(&self) -> Result<u64, StoreError> {
+        let before = OffsetDateTime::now_utc() - self.throttle.window;
+        Ok(sign_in_failures::purge_before(&self.db, before).await?)
     }
 
     /// The account behind a console session, or `None` when the session no longer grants access
@@ -305,7 +323,13 @@ impl Store {
 }
 
 fn account_subject(email: &str) -> String {
-    format!("account:{email}")
+    // Garbage of any length must not become a row of that length: every over-long "e-mail"
+    // shares one subject (no real address is that long).
+    if email.len() > 254 {
+        "account:<over-long>".to_string()
+    } else {
+        format!("account:{email}")
+    }
 }
 
 /// The throttling subjects of one attempt, each with its number of free failures.

@@ -152,6 +152,30 @@ pub async fn throttling_slows_down_one_account(db: &TestDb) {
     db.authenticate("dana@district.example", PASSWORD, None).await.unwrap();
 }
 
+pub async fn parallel_guesses_are_throttled_too(db: &TestDb) {
+    db.create_account(admin("dana@district.example")).await.unwrap();
+    // twelve guesses at once: they cannot all get past the five free attempts
+    let guesses: Vec<_> = (0..12)
+        .map(|_| {
+            let store = db.store.clone();
+            tokio::spawn(async move { store.authenticate("dana@district.example", "wrong-password!", None).await })
+        })
+        .collect();
+    let mut refused = 0;
+    let mut throttled = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            Err(AuthError::InvalidCredentials) => refused += 1,
+            Err(AuthError::Throttled { .. }) => throttled += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(throttled > 0, "some parallel guesses are throttled ({refused} checked)");
+    assert!(refused < 12);
+    // old failures are purged by housekeeping
+    assert_eq!(db.purge_sign_in_failures().await.unwrap(), 0, "recent failures stay");
+}
+
 pub async fn throttling_slows_down_one_address(db: &TestDb) {
     let policy = ThrottlePolicy { free_attempts_per_address: 3, ..ThrottlePolicy::default() };
     let store = db.store.clone().with_throttle_policy(policy);

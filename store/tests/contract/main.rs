@@ -43,6 +43,7 @@ contract! {
     accounts::weak_password_and_bad_email_are_refused,
     accounts::sign_in_refusals_look_the_same,
     accounts::throttling_slows_down_one_account,
+    accounts::parallel_guesses_are_throttled_too,
     accounts::throttling_slows_down_one_address,
     accounts::reset_password_ends_sessions_and_lifts_throttle,
     accounts::disabled_account_cannot_sign_in_or_keep_sessions,

@@ -53,6 +53,8 @@ pub async fn expired_sessions_are_deleted(db: &TestDb) {
     sessions.create(&mut live).await.unwrap();
     sessions.create(&mut dead).await.unwrap();
     assert!(sessions.load(&dead.id).await.unwrap().is_none(), "an expired session never loads");
+    assert_eq!(db.stored_session_count().await.unwrap(), 2);
     sessions.delete_expired().await.unwrap();
+    assert_eq!(db.stored_session_count().await.unwrap(), 1, "the expired row is gone");
     assert!(sessions.load(&live.id).await.unwrap().is_some());
 }
