@@ -29,6 +29,9 @@ cargo leptos build
 step "Rust tests: oneroster, store (SQLite + PostgreSQL), server (HTTP + CLI)"
 cargo test -p oneroster -p store -p server
 
+step "The oneroster crate stays pure: it builds for WebAssembly"
+cargo build -p oneroster --target wasm32-unknown-unknown
+
 step "Console unit tests (app, server side)"
 cargo test -p app --features ssr
 

@@ -12,6 +12,7 @@
 
 mod entities;
 mod obj;
+mod user;
 
 use serde_json::Value;
 
