@@ -394,3 +394,16 @@ async fn sign_in_works_before_the_page_has_hydrated() {
     let html = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Dana Whitfield"), "{html}");
 }
+
+#[tokio::test]
+async fn activity_keeps_the_session_alive() {
+    // the idle deadline moves with every request: each answer renews the cookie's lifetime
+    let app = spawn_app().await;
+    let c = browser();
+    let first = session_cookie(&app.sign_in(&c, ADMIN_EMAIL, ADMIN_PASSWORD).await).unwrap();
+    assert!(first.contains("Max-Age=28800") || first.contains("Expires="), "{first}");
+    let r = app.call(&c, "current_user", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let renewed = session_cookie(&r).expect("the session cookie is renewed on activity");
+    assert_eq!(renewed.split(';').next(), first.split(';').next(), "same session, new deadline");
+}
