@@ -3,11 +3,13 @@
 //! This crate has no web framework, database or UI dependency and compiles to WebAssembly, so the
 //! store, the REST API, the CSV exports and the console share one implementation of the standard.
 //! - [`model`]: the rostering vocabularies and value formats (entities follow);
+//! - [`csv`]: CSV packages: file catalog, manifest, a streaming row reader with diagnostics;
 //! - [`query`]: the REST query language (`filter`, `sort`, `fields`, paging) as a typed AST;
 //! - [`oauth1`]: OAuth 1.0a request signatures for OneRoster 1.1;
 //! - [`Version`]: the versions Rollbook serves and their base paths.
 #![forbid(unsafe_code)]
 
+pub mod csv;
 pub mod model;
 pub mod oauth1;
 pub mod query;

@@ -1,0 +1,458 @@
+//! Reading one data file row by row with bounded memory, checking every cell.
+
+use std::{
+    collections::HashSet,
+    io::{BufRead, BufReader, Read},
+};
+
+use super::{Column, Diagnostics, FileSpec, Kind, Mode, Req, Vocab, V1P2_USERS_WITH_RESOURCES};
+use crate::{
+    model::{
+        parse_date, parse_datetime, ClassType, DateTimeStrictness, EnrollmentRole, Grade, OrgType, RoleName, RoleType,
+        SessionType, Sex, Status, UserRoleV1p1, VocabError,
+    },
+    Version,
+};
+
+/// One data row: the spec columns' values (normalised where a warning said so) and the
+/// `metadata.*` extension values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The line the row starts on (the header is line 1).
+    pub line: u64,
+    /// One value per spec column, in spec order; blank cells are empty strings.
+    pub values: Vec<String>,
+    /// Extension columns as (name after `metadata.`, value), blank ones left out.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Streams the rows of one data file, reporting problems as it goes.
+pub struct FileReader<R: Read> {
+    spec: &'static FileSpec,
+    version: Version,
+    mode: Mode,
+    reader: csv::Reader<BufReader<R>>,
+    record: csv::ByteRecord,
+    header_len: usize,
+    metadata: Vec<(usize, String)>,
+    ids: HashSet<String>,
+    /// With CRLF line ends the csv crate places a record's start on the `\n` still ahead of
+    /// it, one line early; this corrects the reported line.
+    crlf: bool,
+}
+
+impl<R: Read> FileReader<R> {
+    /// Checks the header. `None` when the header makes the rows unreadable (reported as errors).
+    pub fn open(spec: &'static FileSpec, version: Version, mode: Mode, input: R, diags: &mut Diagnostics) -> Option<Self> {
+        let file = spec.name;
+        let mut input = BufReader::with_capacity(1 << 16, input);
+        let mut crlf = false;
+        if let Ok(start) = input.fill_buf() {
+            crlf = start.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && start[i - 1] == b'\r');
+            if start.starts_with(b"\xEF\xBB\xBF") {
+                diags.warning(file, Some(1), None, "starts with a UTF-8 byte order mark (BOM); ignored");
+                input.consume(3);
+            }
+        }
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut header = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => {
+                diags.error(file, None, None, "is empty; the header row is required");
+                return None;
+            }
+            Err(e) => {
+                diags.error(file, Some(1), None, format!("the header cannot be read as CSV: {e}"));
+                return None;
+            }
+        }
+        let names: Vec<String> = header.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+        let spec = choose_layout(spec, version, &names, diags)?;
+        let n = spec.columns.len();
+        let mut metadata = Vec::new();
+        for (i, name) in names.iter().enumerate().skip(n) {
+            match name.strip_prefix("metadata.") {
+                Some(ext) if !ext.is_empty() => metadata.push((i, ext.to_string())),
+                _ => diags.error(
+                    file,
+                    Some(1),
+                    Some(name),
+                    format!("column {} `{name}` is not a OneRoster column; extra columns must be named metadata.NAME and come last", i + 1),
+                ),
+            }
+        }
+        Some(FileReader {
+            spec,
+            version,
+            mode,
+            reader,
+            record: csv::ByteRecord::new(),
+            header_len: names.len(),
+            metadata,
+            ids: HashSet::new(),
+            crlf,
+        })
+    }
+
+    /// The layout actually read (the older 1.2 users layout when detected).
+    pub fn spec(&self) -> &'static FileSpec {
+        self.spec
+    }
+
+    /// The next row, or `None` at the end of the file (or when it cannot be read further).
+    pub fn next_row(&mut self, diags: &mut Diagnostics) -> Option<Row> {
+        let file = self.spec.name;
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() + u64::from(self.crlf && p.byte() > 0));
+                    diags.error(file, line, None, format!("cannot be read as CSV from here on: {e}"));
+                    return None;
+                }
+            }
+            let line = self
+                .record
+                .position()
+                .map(|p| p.line() + u64::from(self.crlf && p.byte() > 0))
+                .unwrap_or(0);
+            if self.record.len() == 1 && self.record[0].is_empty() {
+                continue; // a blank line
+            }
+            if self.record.len() != self.header_len {
+                diags.error(
+                    file,
+                    Some(line),
+                    None,
+                    format!("has {} fields; the header has {}", self.record.len(), self.header_len),
+                );
+            }
+            let record = std::mem::take(&mut self.record);
+            let mut values = Vec::with_capacity(self.spec.columns.len());
+            for (i, column) in self.spec.columns.iter().enumerate() {
+                let raw = record.get(i).unwrap_or(b"");
+                let text = match std::str::from_utf8(raw) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        diags.error(file, Some(line), Some(column.name), "is not valid UTF-8 text");
+                        values.push(String::new());
+                        continue;
+                    }
+                };
+                values.push(self.check(column, text, line, diags));
+            }
+            self.check_row(&values, line, diags);
+            let metadata = self
+                .metadata
+                .iter()
+                .filter_map(|(i, name)| {
+                    let v = record.get(*i).map(|b| String::from_utf8_lossy(b).into_owned())?;
+                    (!v.is_empty()).then(|| (name.clone(), v))
+                })
+                .collect();
+            self.record = record;
+            return Some(Row { line, values, metadata });
+        }
+    }
+
+    /// Checks one cell and returns its (normalised) value.
+    fn check(&mut self, column: &Column, text: &str, line: u64, diags: &mut Diagnostics) -> String {
+        let file = self.spec.name;
+        let field = Some(column.name);
+        let v12 = self.version == Version::V1p2;
+        if text.contains(['\n', '\r']) {
+            let message = "contains a line break; OneRoster CSV values must stay on one line";
+            if v12 {
+                diags.error(file, Some(line), field, message);
+            } else {
+                diags.warning(file, Some(line), field, message);
+            }
+        }
+        match (column.req, self.mode) {
+            (Req::BulkBlankDeltaRequired, Mode::Bulk) => {
+                if !text.is_empty() {
+                    let message = "must be blank in a bulk file; the value is ignored";
+                    if v12 {
+                        diags.error(file, Some(line), field, message);
+                    } else {
+                        // Many 1.1 producers fill it anyway (SPEC-NOTES §7.4).
+                        diags.warning(file, Some(line), field, message);
+                    }
+                }
+                return String::new();
+            }
+            (Req::BulkBlankDeltaRequired, _) | (Req::Required, _) if text.is_empty() => {
+                let why = if column.req == Req::Required { "is required" } else { "is required in a delta file" };
+                diags.error(file, Some(line), field, why);
+                return String::new();
+            }
+            _ if text.is_empty() => return String::new(),
+            _ => {}
+        }
+        let mut cell = Cell { diags, file, line, field: column.name };
+        match column.kind {
+            Kind::Id => {
+                check_id(text, v12, &mut cell);
+                if column.name == "sourcedId" && !self.ids.insert(text.to_string()) {
+                    cell.fail(format!("`{text}` appears twice in this file"));
+                }
+                text.to_string()
+            }
+            Kind::Status => match Status::parse_with_legacy(text) {
+                Ok((s, true)) => {
+                    cell.warn(format!("`{text}` read as `{s}`"));
+                    s.to_string()
+                }
+                Ok((s, false)) => s.to_string(),
+                Err(e) => {
+                    cell.fail(e.to_string());
+                    String::new()
+                }
+            },
+            Kind::DateTime => match parse_datetime(text, DateTimeStrictness::Lenient) {
+                Some((t, normalised)) => {
+                    let exact = crate::model::format_datetime(t);
+                    if normalised {
+                        cell.warn(format!("`{text}` read as `{exact}` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)"));
+                    }
+                    exact
+                }
+                None => {
+                    cell.fail(format!("`{text}` is not a date and time; expected e.g. 2025-09-02T14:05:00.000Z"));
+                    String::new()
+                }
+            },
+            Kind::Date => match parse_date(text) {
+                Some(_) => text.to_string(),
+                None => {
+                    cell.fail(format!("`{text}` is not a date; expected YYYY-MM-DD"));
+                    String::new()
+                }
+            },
+            Kind::Year => {
+                if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+                    text.to_string()
+                } else {
+                    cell.fail(format!("`{text}` is not a year; expected four digits such as 2026"));
+                    String::new()
+                }
+            }
+            Kind::Bool => match text {
+                "true" | "false" => text.to_string(),
+                _ if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") => {
+                    let lower = text.to_ascii_lowercase();
+                    cell.warn(format!("`{text}` read as `{lower}`"));
+                    lower
+                }
+                _ => {
+                    cell.fail(format!("`{text}` is not true or false"));
+                    String::new()
+                }
+            },
+            Kind::Text => text.to_string(),
+            Kind::List => {
+                let items = split_list(text, &mut cell);
+                items.join(",")
+            }
+            Kind::Grades => {
+                let items = split_list(text, &mut cell);
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match Grade::parse_lenient(&item) {
+                        Ok((g, normalised)) => {
+                            if normalised {
+                                cell.warn(format!("`{item}` read as `{g}`"));
+                            }
+                            out.push(g.to_string());
+                        }
+                        Err(e) => cell.fail(e.to_string()),
+                    }
+                }
+                out.join(",")
+            }
+            Kind::UserIds => {
+                for item in split_list(text, &mut cell) {
+                    let ok = item.starts_with('{')
+                        && item.ends_with('}')
+                        && item[1..item.len() - 1].matches(':').count() == 1;
+                    if !ok {
+                        cell.fail(format!("`{item}` is not a user id; expected {{type:identifier}}, e.g. {{SIS:9981}}"));
+                    }
+                }
+                text.to_string()
+            }
+            Kind::Vocab(vocab) => match lenient_vocab(vocab, text) {
+                Ok((value, normalised)) => {
+                    if normalised {
+                        cell.warn(format!("`{text}` read as `{value}`"));
+                    }
+                    value
+                }
+                Err(e) => {
+                    cell.fail(e.to_string());
+                    String::new()
+                }
+            },
+            Kind::Ref(_) => {
+                check_id(text, v12, &mut cell);
+                text.to_string()
+            }
+            Kind::RefList(_) => {
+                let items = split_list(text, &mut cell);
+                for item in &items {
+                    check_id(item, v12, &mut cell);
+                }
+                items.join(",")
+            }
+        }
+    }
+
+    /// Rules across the cells of one row.
+    fn check_row(&self, values: &[String], line: u64, diags: &mut Diagnostics) {
+        let find = |name: &str| self.spec.columns.iter().position(|c| c.name == name).map(|i| values[i].as_str());
+        if let (Some(subjects), Some(codes)) = (find("subjects"), find("subjectCodes")) {
+            if !subjects.is_empty() && !codes.is_empty() {
+                let (a, b) = (subjects.split(',').count(), codes.split(',').count());
+                if a != b {
+                    diags.error(
+                        self.spec.name,
+                        Some(line),
+                        Some("subjectCodes"),
+                        format!("has {b} codes for {a} subjects; they must pair up one to one"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The spec to read a header with: the file's own, or for 1.2 `users.csv` the older layout
+/// with `resourceSourcedIds` (warned). `None` when the header does not match (reported).
+fn choose_layout(
+    spec: &'static FileSpec,
+    version: Version,
+    names: &[String],
+    diags: &mut Diagnostics,
+) -> Option<&'static FileSpec> {
+    let matches = |s: &FileSpec| names.len() >= s.columns.len() && s.columns.iter().zip(names).all(|(c, n)| c.name == n);
+    if matches(spec) {
+        return Some(spec);
+    }
+    if version == Version::V1p2 && spec.name == "users.csv" && matches(&V1P2_USERS_WITH_RESOURCES) {
+        diags.warning(spec.name, Some(1), Some("resourceSourcedIds"), "uses the older 1.2 layout with resourceSourcedIds; read as such");
+        return Some(&V1P2_USERS_WITH_RESOURCES);
+    }
+    let expected: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    for (i, want) in expected.iter().enumerate() {
+        match names.get(i) {
+            Some(got) if got == want => continue,
+            Some(got) if got.eq_ignore_ascii_case(want) => {
+                diags.error(spec.name, Some(1), Some(got), format!("column {} is `{got}`; expected `{want}` (names are case-sensitive)", i + 1))
+            }
+            Some(got) => diags.error(spec.name, Some(1), Some(got), format!("column {} is `{got}`; expected `{want}`", i + 1)),
+            None => diags.error(spec.name, Some(1), Some(want), format!("column {} `{want}` is missing", i + 1)),
+        }
+        break;
+    }
+    diags.error(
+        spec.name,
+        Some(1),
+        None,
+        format!("the header must list these columns in this order: {}; the rows cannot be read", expected.join(",")),
+    );
+    None
+}
+
+/// Where a cell's diagnostics go.
+struct Cell<'a> {
+    diags: &'a mut Diagnostics,
+    file: &'static str,
+    line: u64,
+    field: &'static str,
+}
+
+impl Cell<'_> {
+    fn warn(&mut self, message: String) {
+        self.diags.warning(self.file, Some(self.line), Some(self.field), message);
+    }
+    fn fail(&mut self, message: String) {
+        self.diags.error(self.file, Some(self.line), Some(self.field), message);
+    }
+}
+
+/// Splits a multi-value cell; empty items are errors, spaces around items warnings.
+fn split_list(text: &str, cell: &mut Cell<'_>) -> Vec<String> {
+    let mut items = Vec::new();
+    for item in text.split(',') {
+        let trimmed = item.trim();
+        if trimmed.is_empty() {
+            cell.fail(format!("`{text}` has an empty item; write values as a,b,c"));
+            continue;
+        }
+        if trimmed.len() != item.len() {
+            cell.warn(format!("`{text}` has spaces around an item; read as `{trimmed}`"));
+        }
+        items.push(trimmed.to_string());
+    }
+    items
+}
+
+/// A sourcedId: 1.2.1 allows `0-9 A-Z a-z . - _ / @` and 1–255 characters (1.1 only warns).
+fn check_id(id: &str, v12: bool, cell: &mut Cell<'_>) {
+    let valid = id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_/@".contains(&b));
+    if !valid {
+        let message = format!("`{id}` is not a valid sourcedId; use 1 to 255 of 0-9 A-Z a-z . - _ / @");
+        if v12 {
+            cell.fail(message);
+        } else {
+            cell.warn(message);
+        }
+    }
+}
+
+fn lenient_vocab(vocab: Vocab, text: &str) -> Result<(String, bool), VocabError> {
+    fn s<T: ToString>(r: Result<(T, bool), VocabError>) -> Result<(String, bool), VocabError> {
+        r.map(|(v, n)| (v.to_string(), n))
+    }
+    match vocab {
+        Vocab::SessionType => s(SessionType::parse_lenient(text)),
+        Vocab::OrgType => s(OrgType::parse_lenient(text)),
+        Vocab::ClassType => s(ClassType::parse_lenient(text)),
+        Vocab::EnrollmentRole => s(EnrollmentRole::parse_lenient(text)),
+        Vocab::UserRoleV1p1 => s(UserRoleV1p1::parse_lenient(text)),
+        Vocab::RoleName => s(RoleName::parse_lenient(text)),
+        Vocab::RoleType => s(RoleType::parse_lenient(text)),
+        Vocab::Sex => s(Sex::parse_lenient(text)),
+        Vocab::SexV1p1 => match Sex::parse_lenient(text) {
+            Ok((sex, n)) if sex.in_v1p1() => Ok((sex.to_string(), n)),
+            _ => Err(VocabError { value: text.into(), vocabulary: "1.1 sex", expected: "one of male, female".into() }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csv::file_spec;
+
+    fn lines(data: &str) -> Vec<u64> {
+        let mut diags = Diagnostics::default();
+        let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
+        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
+        let mut out = vec![];
+        while let Some(row) = r.next_row(&mut diags) {
+            out.push(row.line);
+        }
+        out
+    }
+
+    #[test]
+    fn line_numbers_count_from_the_header_with_any_line_end() {
+        let header = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId";
+        assert_eq!(lines(&format!("{header}\r\no1,,,A,school,,\r\no2,,,B,school,,\r\n")), [2, 3]);
+        assert_eq!(lines(&format!("{header}\no1,,,A,school,,\no2,,,B,school,,\n")), [2, 3]);
+        assert_eq!(lines(&format!("{header}\r\no1,,,\"A\r\nB\",school,,\r\no2,,,B,school,,\r\n")), [2, 4]);
+    }
+}

@@ -1,0 +1,102 @@
+//! Reading the sample packages in ../shared: the synthetic ones are clean, the Moodle fixtures
+//! show exactly their documented deviations.
+
+use std::{collections::BTreeSet, fs::File, path::PathBuf};
+
+use oneroster::{
+    csv::{file_spec, Diagnostics, FileReader, Manifest, Mode, Severity},
+    Version,
+};
+
+fn sample(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
+}
+
+/// Reads a package folder: the manifest, then every file it lists as bulk or delta.
+fn read_folder(path: &str) -> (Diagnostics, u64) {
+    let dir = sample(path);
+    let mut diags = Diagnostics::with_cap(10_000);
+    let manifest = Manifest::read(File::open(dir.join("manifest.csv")).unwrap(), &mut diags);
+    let version = manifest.version.expect("version");
+    let mut rows = 0;
+    for (name, mode) in &manifest.files {
+        if *mode == Mode::Absent {
+            continue;
+        }
+        let spec = file_spec(version, name).unwrap();
+        let Ok(file) = File::open(dir.join(name)) else {
+            diags.push(oneroster::csv::Diagnostic {
+                file: name.clone(),
+                line: None,
+                field: None,
+                severity: Severity::Error,
+                message: "is listed but missing".into(),
+            });
+            continue;
+        };
+        if let Some(mut reader) = FileReader::open(spec, version, *mode, file, &mut diags) {
+            while reader.next_row(&mut diags).is_some() {
+                rows += 1;
+            }
+        }
+    }
+    (diags, rows)
+}
+
+/// (file, field, severity) of every diagnostic, to compare with the documented deviations.
+fn kinds(diags: &Diagnostics) -> BTreeSet<(String, String, Severity)> {
+    diags.items().iter().map(|d| (d.file.clone(), d.field.clone().unwrap_or_default(), d.severity)).collect()
+}
+
+fn all(diags: &Diagnostics) -> String {
+    diags.items().iter().map(|d| format!("{d}\n")).collect()
+}
+
+#[test]
+fn synthetic_packages_read_without_any_diagnostic() {
+    for (folder, expected_rows) in [("synthetic/v1p1-bulk", 0), ("synthetic/v1p2-bulk", 0), ("synthetic/v1p2-delta", 0)] {
+        let (diags, rows) = read_folder(folder);
+        assert!(diags.is_empty(), "{folder}:\n{}", all(&diags));
+        assert!(rows > expected_rows, "{folder} has rows");
+    }
+}
+
+#[test]
+fn moodle_v1p2_delta_small_only_has_upper_case_booleans() {
+    let (diags, _) = read_folder("moodle-enrol_oneroster/v1p2-delta-small");
+    assert_eq!(diags.errors, 0, "{}", all(&diags));
+    let expected: BTreeSet<_> = [("users.csv".to_string(), "enabledUser".to_string(), Severity::Warning)].into();
+    assert_eq!(kinds(&diags), expected, "{}", all(&diags));
+    assert!(all(&diags).contains("users.csv line 2, field `enabledUser`: warning: `TRUE` read as `true`"), "{}", all(&diags));
+}
+
+#[test]
+fn moodle_v1p1_minimal_capitalised_values_are_warnings() {
+    let (diags, _) = read_folder("moodle-enrol_oneroster/v1p1-bulk-minimal");
+    let text = all(&diags);
+    assert!(text.contains("field `classType`: warning: `Scheduled` read as `scheduled`"), "{text}");
+    assert!(text.contains("field `enabledUser`: warning: `TRUE` read as `true`"), "{text}");
+    assert_eq!(diags.errors, 0, "{text}");
+}
+
+#[test]
+fn moodle_v1p1_full_set_shows_its_deliberate_errors() {
+    let (diags, _) = read_folder("moodle-enrol_oneroster/v1p1-mixed-with-deliberate-errors");
+    let text = all(&diags);
+    // filled status/dateLastModified in bulk rows: ignored with a warning in 1.1
+    assert!(text.contains("field `status`: warning: must be blank in a bulk file; the value is ignored"), "{text}");
+    assert!(text.contains("field `dateLastModified`: warning: must be blank in a bulk file"), "{text}");
+    // subjects and subjectCodes counts differ
+    assert!(text.contains("field `subjectCodes`: error: has "), "{text}");
+}
+
+#[test]
+fn moodle_v1p2_malformed_headers_are_errors() {
+    let (diags, _) = read_folder("moodle-enrol_oneroster/v1p2-malformed-negative");
+    let text = all(&diags);
+    assert!(text.contains("roles.csv line 1, field `dataLastModified`: error: column 3 is `dataLastModified`; expected `dateLastModified`"), "{text}");
+    assert!(text.contains("users.csv line 1, field `prefferedGivenName`: error: column 18 is `prefferedGivenName`; expected `preferredGivenName`"), "{text}");
+    assert!(text.contains("manifest.csv line 22, field `file.userProfiles`: error: has no mode; expected absent, bulk or delta"), "{text}");
+    // filled status/dateLastModified in bulk rows are errors in 1.2 (blank is required)
+    assert!(text.contains("academicSessions.csv line 2, field `status`: error: must be blank in a bulk file"), "{text}");
+}
