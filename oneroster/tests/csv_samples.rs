@@ -100,3 +100,72 @@ fn moodle_v1p2_malformed_headers_are_errors() {
     // filled status/dateLastModified in bulk rows are errors in 1.2 (blank is required)
     assert!(text.contains("academicSessions.csv line 2, field `status`: error: must be blank in a bulk file"), "{text}");
 }
+
+mod whole_packages {
+    use super::sample;
+    use oneroster::{csv::validate, Version};
+
+    fn report_text(r: &oneroster::csv::Report) -> String {
+        r.diagnostics.items().iter().map(|d| format!("{d}\n")).collect()
+    }
+
+    #[test]
+    fn synthetic_folders_and_zips_are_valid_without_diagnostics() {
+        for path in [
+            "synthetic/v1p1-bulk",
+            "synthetic/v1p1-bulk/v1p1-bulk.zip",
+            "synthetic/v1p2-bulk",
+            "synthetic/v1p2-bulk/v1p2-bulk.zip",
+            "synthetic/v1p2-delta",
+            "synthetic/v1p2-delta/v1p2-delta.zip",
+        ] {
+            let r = validate(&sample(path)).unwrap();
+            let text = report_text(&r);
+            if path.ends_with(".zip") {
+                assert!(r.is_valid() && r.diagnostics.is_empty(), "{path}:\n{text}");
+            } else {
+                // the sample folders also hold their zip, which is reported and ignored
+                assert!(r.is_valid() && r.diagnostics.errors == 0 && r.diagnostics.warnings == 1, "{path}:\n{text}");
+                assert!(text.contains(".zip: warning: is not a file of OneRoster"), "{text}");
+            }
+            assert!(r.files.iter().all(|f| f.rows > 0), "{path}: {:?}", r.files);
+        }
+        let r = validate(&sample("synthetic/v1p2-bulk")).unwrap();
+        assert_eq!(r.version, Some(Version::V1p2));
+        assert!(r.files.iter().any(|f| f.name == "enrollments.csv" && f.mode == "bulk"));
+    }
+
+    #[test]
+    fn moodle_minimal_set_has_its_documented_cross_file_errors() {
+        let r = validate(&sample("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip")).unwrap();
+        let text = report_text(&r);
+        assert!(!r.is_valid());
+        assert!(text.contains("field `courseSourcedId`: error: refers to"), "courses.csv is absent: {text}");
+        assert!(text.contains("courses.csv is not in the package"), "{text}");
+        assert!(text.contains("field `schoolSourcedId`: error: ") && text.contains("is an org of type department, not a school"), "{text}");
+    }
+
+    #[test]
+    fn moodle_malformed_set_flags_the_wrongly_cased_file() {
+        let r = validate(&sample("moodle-enrol_oneroster/v1p2-malformed-negative")).unwrap();
+        let text = report_text(&r);
+        assert!(text.contains("userprofiles.csv: error: file names are case-sensitive: expected `userProfiles.csv`"), "{text}");
+    }
+
+    #[test]
+    fn not_a_package_is_unusable() {
+        let err = validate(&sample("synthetic/does-not-exist")).unwrap_err();
+        assert!(err.to_string().contains("does-not-exist"), "{err}");
+        let err = validate(&sample("synthetic/v1p2-bulk/users.csv")).unwrap_err();
+        assert!(err.to_string().contains("neither a folder nor a readable zip file"), "{err}");
+        let dir = tempfile_dir();
+        let err = validate(&dir).unwrap_err();
+        assert_eq!(err.to_string(), "there is no manifest.csv; this is not a OneRoster CSV package");
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("oneroster-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

@@ -8,12 +8,16 @@
 mod catalog;
 mod diagnostic;
 mod manifest;
+mod package;
 mod reader;
+mod validate;
 
 pub use catalog::{V1P1_FILES, V1P2_FILES, V1P2_USERS_WITH_RESOURCES};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use manifest::{Manifest, Mode};
+pub use package::{Package, Unusable};
 pub use reader::{FileReader, Row};
+pub use validate::{validate, FileSummary, Report};
 
 use crate::Version;
 

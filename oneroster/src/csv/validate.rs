@@ -1,0 +1,221 @@
+//! Validating a whole package: manifest, every listed file row by row, and the references
+//! between files (SPEC-NOTES §7.8), in one streaming pass per file.
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+};
+
+use serde::Serialize;
+
+use super::{catalog, file_spec, package::Unusable, Diagnostics, FileReader, Kind, Manifest, Mode, Package};
+use crate::Version;
+
+/// Files in the order that lets references point backwards (same-file references wait for the
+/// end of their file).
+const ORDER: &[&str] = &[
+    "orgs.csv",
+    "academicSessions.csv",
+    "courses.csv",
+    "classes.csv",
+    "users.csv",
+    "userProfiles.csv",
+    "roles.csv",
+    "enrollments.csv",
+    "demographics.csv",
+];
+
+/// What was read from one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    pub name: String,
+    pub mode: &'static str,
+    pub rows: u64,
+}
+
+/// The outcome of validating a package.
+#[derive(Debug)]
+pub struct Report {
+    pub version: Option<Version>,
+    pub files: Vec<FileSummary>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Report {
+    /// Valid means: no errors (warnings are fine).
+    pub fn is_valid(&self) -> bool {
+        self.diagnostics.errors == 0
+    }
+}
+
+/// Validates the package at `path` (zip or folder). `Err` only when it is not a package at all.
+pub fn validate(path: &Path) -> Result<Report, Unusable> {
+    let mut diags = Diagnostics::default();
+    let mut package = Package::open(path, &mut diags)?;
+    let manifest = {
+        let input = package.read("manifest.csv").map_err(|e| Unusable(format!("manifest.csv cannot be read: {e}")))?;
+        Manifest::read(input, &mut diags)
+    };
+    let mut report = Report { version: manifest.version, files: Vec::new(), diagnostics: diags };
+    let Some(version) = manifest.version else { return Ok(report) };
+    check_file_list(&package, &manifest, version, &mut report.diagnostics);
+
+    let mut order: Vec<&str> = ORDER.iter().copied().filter(|n| file_spec(version, n).is_some()).collect();
+    order.extend(catalog(version).iter().map(|f| f.name).filter(|n| !ORDER.contains(n)));
+    let targets: HashSet<&str> = catalog(version)
+        .iter()
+        .flat_map(|f| f.columns.iter())
+        .filter_map(|c| match c.kind {
+            Kind::Ref(t) | Kind::RefList(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut index = Index::default();
+    for name in order {
+        let mode = manifest.mode(name);
+        if mode == Mode::Absent || !package.contains(name) {
+            continue;
+        }
+        let spec = file_spec(version, name).expect("in catalog");
+        let input = match package.read(name) {
+            Ok(input) => input,
+            Err(e) => {
+                report.diagnostics.error(name, None, None, format!("cannot be read: {e}"));
+                continue;
+            }
+        };
+        let Some(mut reader) = FileReader::open(spec, version, mode, input, &mut report.diagnostics) else { continue };
+        let spec = reader.spec();
+        let stem = name.trim_end_matches(".csv");
+        let keep_ids = targets.contains(stem) || name == "users.csv";
+        let mut ids = HashSet::new();
+        let mut pending = Vec::new();
+        let mut rows = 0;
+        while let Some(row) = reader.next_row(&mut report.diagnostics) {
+            rows += 1;
+            let diags = &mut report.diagnostics;
+            for (column, value) in spec.columns.iter().zip(&row.values) {
+                let (target, many) = match column.kind {
+                    Kind::Ref(t) => (t, false),
+                    Kind::RefList(t) => (t, true),
+                    _ => continue,
+                };
+                let refs: Vec<&str> = if value.is_empty() {
+                    vec![]
+                } else if many {
+                    value.split(',').collect()
+                } else {
+                    vec![value.as_str()]
+                };
+                for id in refs {
+                    if target == stem {
+                        pending.push((row.line, column.name, id.to_string()));
+                    } else {
+                        index.check(name, row.line, column.name, target, id, &manifest, diags);
+                    }
+                }
+            }
+            let value = |col: &str| spec.columns.iter().position(|c| c.name == col).map(|i| row.values[i].as_str()).unwrap_or("");
+            let id = value("sourcedId");
+            match name {
+                "orgs.csv" => {
+                    index.org_types.insert(id.to_string(), value("type").to_string());
+                }
+                "academicSessions.csv" => {
+                    index.session_types.insert(id.to_string(), value("type").to_string());
+                }
+                "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value("schoolSourcedId"), diags),
+                "courses.csv" => index.must_be_school_year(name, row.line, value("schoolYearSourcedId"), diags),
+                "demographics.csv" => index.check(name, row.line, "sourcedId", "users", id, &manifest, diags),
+                _ => {}
+            }
+            if keep_ids && !id.is_empty() {
+                ids.insert(id.to_string());
+            }
+        }
+        for (line, field, id) in pending {
+            if !ids.contains(&id) {
+                report.diagnostics.error(name, Some(line), Some(field), format!("refers to `{id}`, which is not in {name}"));
+            }
+        }
+        if keep_ids {
+            index.ids.insert(stem.to_string(), ids);
+        }
+        report.files.push(FileSummary { name: name.to_string(), mode: mode_name(mode), rows });
+    }
+    Ok(report)
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Absent => "absent",
+        Mode::Bulk => "bulk",
+        Mode::Delta => "delta",
+    }
+}
+
+/// The package's files against the manifest: listed files present, absent ones not, and no
+/// strangers (a wrongly cased name is an error, anything else a warning).
+fn check_file_list(package: &Package, manifest: &Manifest, version: Version, diags: &mut Diagnostics) {
+    for name in package.names() {
+        if name == "manifest.csv" {
+            continue;
+        }
+        match file_spec(version, name) {
+            Some(_) if manifest.mode(name) == Mode::Absent => {
+                diags.error(name, None, None, "is in the package, but the manifest marks it absent (or does not list it); it is not read")
+            }
+            Some(_) => {}
+            None => match catalog(version).iter().find(|f| f.name.eq_ignore_ascii_case(name)) {
+                Some(f) => diags.error(name, None, None, format!("file names are case-sensitive: expected `{}`; this file is not read", f.name)),
+                None => diags.warning(name, None, None, format!("is not a file of OneRoster {version}; ignored")),
+            },
+        }
+    }
+    for (name, mode) in &manifest.files {
+        if *mode != Mode::Absent && !package.contains(name) {
+            diags.error(name, None, None, format!("the manifest lists it as {} but the package does not contain it", mode_name(*mode)));
+        }
+    }
+}
+
+/// What earlier files provided, for reference checks.
+#[derive(Default)]
+struct Index {
+    ids: HashMap<String, HashSet<String>>,
+    org_types: HashMap<String, String>,
+    session_types: HashMap<String, String>,
+}
+
+impl Index {
+    #[allow(clippy::too_many_arguments)]
+    fn check(&self, file: &str, line: u64, field: &str, target: &str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
+        match self.ids.get(target) {
+            Some(ids) if ids.contains(id) => {}
+            Some(_) => diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which is not in {target}.csv")),
+            None => {
+                let why = match manifest.mode(&format!("{target}.csv")) {
+                    Mode::Absent => format!("{target}.csv is not in the package"),
+                    _ => format!("{target}.csv could not be read"),
+                };
+                diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which cannot be checked: {why}"));
+            }
+        }
+    }
+
+    fn must_be_school(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
+        if let Some(kind) = self.org_types.get(id) {
+            if kind != "school" && !kind.starts_with("ext:") {
+                diags.error(file, Some(line), Some("schoolSourcedId"), format!("`{id}` is an org of type {kind}, not a school"));
+            }
+        }
+    }
+
+    fn must_be_school_year(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
+        if let Some(kind) = self.session_types.get(id) {
+            if kind != "schoolYear" {
+                diags.error(file, Some(line), Some("schoolYearSourcedId"), format!("`{id}` is a {kind}, not a schoolYear"));
+            }
+        }
+    }
+}
