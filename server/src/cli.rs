@@ -23,7 +23,8 @@ Environment variables (each flag's variable is also shown next to it):
   LEPTOS_SITE_ROOT           folder with the console's compiled assets [default: target/site]
   RUST_LOG                   log filter, e.g. info or rollbook=debug [default: info]
 
-Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error.";
+Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error;
+`validate`: 0 valid, 1 invalid, 2 not a usable package.";
 
 /// Rollbook: open, self-hosted OneRoster roster delivery for school districts.
 #[derive(Debug, Parser)]
@@ -54,6 +55,15 @@ pub enum Command {
     /// Manage console accounts (district admins and auditors).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check a OneRoster CSV package (zip or folder) without importing it. Exit status 0 valid,
+    /// 1 invalid, 2 not a usable package.
+    Validate {
+        /// The package: a .zip file or a folder with manifest.csv.
+        path: std::path::PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `rollbook serve`.
@@ -159,7 +169,7 @@ pub fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
@@ -167,11 +177,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the command; `Ok` carries the exit status of commands that report through it.
+async fn run(cli: Cli) -> Result<u8, CliError> {
     init_logging();
     match cli.command {
-        Command::Serve(args) => commands::serve::run(&cli.global, args).await,
-        Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await,
+        Command::Serve(args) => commands::serve::run(&cli.global, args).await.map(|()| 0),
+        Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await.map(|()| 0),
+        Command::Validate { path, json } => Ok(commands::validate::run(&path, json)),
     }
 }
 

@@ -49,7 +49,7 @@ fn help_documents_every_command_and_variable() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for needle in [
-        "serve", "admin", "ROLLBOOK_DATA_DIR", "ROLLBOOK_DATABASE_URL", "ROLLBOOK_LISTEN",
+        "serve", "admin", "validate", "ROLLBOOK_DATA_DIR", "ROLLBOOK_DATABASE_URL", "ROLLBOOK_LISTEN",
         "ROLLBOOK_PUBLIC_URL", "ROLLBOOK_SECRET_KEY", "ROLLBOOK_ADMIN_EMAIL", "ROLLBOOK_TRUST_FORWARDED_FOR",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
@@ -252,4 +252,32 @@ fn first_start_creates_the_admin_and_prints_the_password_once() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
         assert!(!String::from_utf8_lossy(&bytes).contains(&password));
     }
+}
+
+fn sample(path: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
+}
+
+#[test]
+fn validate_reports_and_exits_by_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(rollbook(dir.path()).arg("validate").arg(sample("synthetic/v1p2-bulk/v1p2-bulk.zip")), None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("OneRoster 1.2 package") && stdout.contains("Valid (0 warnings)."), "{stdout}");
+    assert!(stdout.contains("enrollments.csv"), "{stdout}");
+
+    let out = run(rollbook(dir.path()).args(["validate", "--json"]).arg(sample("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip")), None);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["version"], "1.1");
+    let first = &doc["diagnostics"][0];
+    assert!(first["file"].is_string() && first["severity"].is_string() && first["message"].is_string(), "{first}");
+    assert!(doc["errors"].as_u64().unwrap() > 0);
+
+    let out = run(rollbook(dir.path()).arg("validate").arg(dir.path().join("nope.zip")), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error: "), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"));
 }

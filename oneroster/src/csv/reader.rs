@@ -385,16 +385,18 @@ impl Cell<'_> {
 /// Splits a multi-value cell; empty items are errors, spaces around items warnings.
 fn split_list(text: &str, cell: &mut Cell<'_>) -> Vec<String> {
     let mut items = Vec::new();
+    let mut spaced = false;
     for item in text.split(',') {
         let trimmed = item.trim();
         if trimmed.is_empty() {
             cell.fail(format!("`{text}` has an empty item; write values as a,b,c"));
             continue;
         }
-        if trimmed.len() != item.len() {
-            cell.warn(format!("`{text}` has spaces around an item; read as `{trimmed}`"));
-        }
+        spaced |= trimmed.len() != item.len();
         items.push(trimmed.to_string());
+    }
+    if spaced {
+        cell.warn(format!("`{text}` has spaces around items; read as `{}`", items.join(",")));
     }
     items
 }

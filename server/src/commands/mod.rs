@@ -2,3 +2,4 @@
 
 pub(crate) mod admin;
 pub mod serve;
+pub(crate) mod validate;
