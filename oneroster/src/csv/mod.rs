@@ -11,6 +11,7 @@ mod manifest;
 mod package;
 mod reader;
 mod validate;
+mod writer;
 
 pub use catalog::{V1P1_FILES, V1P2_FILES, V1P2_USERS_WITH_RESOURCES};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
@@ -18,6 +19,7 @@ pub use manifest::{Manifest, Mode};
 pub use package::{Package, Unusable};
 pub use reader::{FileReader, Row};
 pub use validate::{validate, FileSummary, Report};
+pub use writer::FileWriter;
 
 use crate::Version;
 
