@@ -18,6 +18,7 @@ mod check;
 mod fields;
 mod filter;
 mod paging;
+pub mod resources;
 
 pub use check::{CheckedFilter, CheckedPredicate, TypedValue};
 pub use fields::{FieldDef, FieldKind, ResourceFields};
