@@ -52,15 +52,37 @@ pub(crate) async fn insert_if_none(db: &Db, new: InsertAccount<'_>) -> Result<Op
         "INSERT INTO accounts (email, display_name, role, password_hash, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM accounts) RETURNING {COLUMNS}"
     );
-    let result = with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
-        .bind(new.email)
-        .bind(new.display_name)
-        .bind(new.role)
-        .bind(new.password_hash)
-        .bind(new.now)
-        .bind(new.now)
-        .fetch_optional(pool)
-        .await);
+    let result = match db {
+        // One statement is atomic in SQLite (it takes the database's write lock).
+        Db::Sqlite(pool) => {
+            sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(new.email)
+                .bind(new.display_name)
+                .bind(new.role)
+                .bind(new.password_hash)
+                .bind(new.now)
+                .bind(new.now)
+                .fetch_optional(pool)
+                .await
+        }
+        // Under READ COMMITTED two servers could both see an empty table; a transaction-scoped
+        // advisory lock makes the second wait and then see the first one's admin.
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7265636)").execute(&mut *tx).await?;
+            let row = sqlx::query_as::<_, AccountRow>(&sql)
+                .bind(new.email)
+                .bind(new.display_name)
+                .bind(new.role)
+                .bind(new.password_hash)
+                .bind(new.now)
+                .bind(new.now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(row)
+        }
+    };
     match result {
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
         other => other,

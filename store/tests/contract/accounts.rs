@@ -228,6 +228,34 @@ pub async fn disabled_account_cannot_sign_in_or_keep_sessions(db: &TestDb) {
     assert!(db.session_account(session).await.unwrap().is_some());
 }
 
+pub async fn servers_starting_together_create_one_first_admin(db: &TestDb) {
+    // different ROLLBOOK_ADMIN_EMAIL on each server: still exactly one first admin
+    let url = db.fresh_database().await;
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        stores.push(store::connect(&url).await.unwrap());
+    }
+    let starts: Vec<_> = stores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let s = s.clone();
+            tokio::spawn(async move { s.create_first_admin(&format!("admin{i}@rollbook.local")).await })
+        })
+        .collect();
+    let mut created = 0;
+    for start in starts {
+        if start.await.unwrap().unwrap().is_some() {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(stores[0].list_accounts().await.unwrap().len(), 1);
+    for s in stores {
+        s.close().await;
+    }
+}
+
 pub async fn first_admin_is_created_once(db: &TestDb) {
     let (account, password) = db.create_first_admin("admin@rollbook.local").await.unwrap().unwrap();
     assert_eq!(account.email, "admin@rollbook.local");

@@ -48,6 +48,7 @@ contract! {
     accounts::reset_password_ends_sessions_and_lifts_throttle,
     accounts::disabled_account_cannot_sign_in_or_keep_sessions,
     accounts::first_admin_is_created_once,
+    accounts::servers_starting_together_create_one_first_admin,
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,
