@@ -127,6 +127,16 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
                 "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value("schoolSourcedId"), diags),
                 "courses.csv" => index.must_be_school_year(name, row.line, value("schoolYearSourcedId"), diags),
                 "demographics.csv" => index.check(name, row.line, "sourcedId", "users", id, &manifest, diags),
+                "users.csv" => {
+                    let org = value("primaryOrgSourcedId");
+                    if !org.is_empty() {
+                        index.primary_orgs.push((row.line, id.to_string(), org.to_string()));
+                    }
+                }
+                "userProfiles.csv" => {
+                    index.profile_owner.insert(id.to_string(), value("userSourcedId").to_string());
+                }
+                "roles.csv" => index.role(row.line, value("userSourcedId"), value("orgSourcedId"), value("roleType"), value("userProfileSourcedId"), diags),
                 _ => {}
             }
             if keep_ids && !id.is_empty() {
@@ -142,6 +152,9 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
             index.ids.insert(stem.to_string(), ids);
         }
         report.files.push(FileSummary { name: name.to_string(), mode: mode_name(mode), rows });
+    }
+    if manifest.mode("roles.csv") != Mode::Absent && package.contains("roles.csv") {
+        index.primary_orgs_have_roles(&mut report.diagnostics);
     }
     Ok(report)
 }
@@ -185,6 +198,13 @@ struct Index {
     ids: HashMap<String, HashSet<String>>,
     org_types: HashMap<String, String>,
     session_types: HashMap<String, String>,
+    /// userProfile sourcedId → its user.
+    profile_owner: HashMap<String, String>,
+    /// (line, user, org) of every users.csv primaryOrgSourcedId.
+    primary_orgs: Vec<(u64, String, String)>,
+    /// (user, org) of every roles.csv row, and of the primary ones.
+    role_pairs: HashSet<(String, String)>,
+    primary_roles: HashSet<(String, String)>,
 }
 
 impl Index {
@@ -199,6 +219,46 @@ impl Index {
                     _ => format!("{target}.csv could not be read"),
                 };
                 diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which cannot be checked: {why}"));
+            }
+        }
+    }
+
+    /// roles.csv: one primary role per user and org; a role's profile belongs to its user.
+    fn role(&mut self, line: u64, user: &str, org: &str, role_type: &str, profile: &str, diags: &mut Diagnostics) {
+        let pair = (user.to_string(), org.to_string());
+        if role_type == "primary" && !self.primary_roles.insert(pair.clone()) {
+            diags.error(
+                "roles.csv",
+                Some(line),
+                Some("roleType"),
+                format!("`{user}` already has a primary role at `{org}`; a user has at most one primary role per org"),
+            );
+        }
+        self.role_pairs.insert(pair);
+        if !profile.is_empty() {
+            if let Some(owner) = self.profile_owner.get(profile) {
+                if owner != user {
+                    diags.error(
+                        "roles.csv",
+                        Some(line),
+                        Some("userProfileSourcedId"),
+                        format!("`{profile}` is a profile of `{owner}`, not of `{user}`"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// users.csv: a primaryOrg needs a role of that user at that org.
+    fn primary_orgs_have_roles(&self, diags: &mut Diagnostics) {
+        for (line, user, org) in &self.primary_orgs {
+            if !self.role_pairs.contains(&(user.clone(), org.clone())) {
+                diags.error(
+                    "users.csv",
+                    Some(*line),
+                    Some("primaryOrgSourcedId"),
+                    format!("`{org}` is this user's primary org, but roles.csv gives `{user}` no role there"),
+                );
             }
         }
     }
