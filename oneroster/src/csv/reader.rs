@@ -35,7 +35,9 @@ pub struct FileReader<R: Read> {
     record: csv::ByteRecord,
     header_len: usize,
     metadata: Vec<(usize, String)>,
-    ids: HashSet<String>,
+    /// Every sourcedId seen, for duplicates. foldhash: fast, and seeded per process, so
+    /// crafted ids cannot force collisions.
+    ids: HashSet<String, foldhash::fast::RandomState>,
     /// With CRLF line ends the csv crate places a record's start on the `\n` still ahead of
     /// it, one line early; this corrects the reported line.
     crlf: bool,
@@ -90,7 +92,7 @@ impl<R: Read> FileReader<R> {
             record: csv::ByteRecord::new(),
             header_len: names.len(),
             metadata,
-            ids: HashSet::new(),
+            ids: HashSet::default(),
             crlf,
         })
     }

@@ -5,7 +5,7 @@
 //! Read: strictly, or leniently (any RFC 3339 precision and offset, or a bare date) with a flag
 //! saying the value was normalised, for readers that report such deviations as warnings.
 
-use time::{format_description::well_known::Rfc3339, macros::format_description, Date, OffsetDateTime, UtcOffset};
+use time::{format_description::well_known::Rfc3339, Date, OffsetDateTime, UtcOffset};
 
 /// How strictly a date-time is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +36,19 @@ pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-/// Reads a calendar-valid `YYYY-MM-DD`.
+/// Reads a calendar-valid `YYYY-MM-DD`. (Hand-rolled: CSV files carry millions of dates, and
+/// this is several times faster than a format-description parse.)
 pub fn parse_date(text: &str) -> Option<Date> {
-    if text.len() != 10 {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(year as i32, month, u8::try_from(day).ok()?).ok()
 }
 
 /// Reads a date-time; the flag is true when a lenient read had to normalise the form.
