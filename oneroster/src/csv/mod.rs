@@ -10,6 +10,7 @@ mod diagnostic;
 mod manifest;
 mod package;
 mod reader;
+mod records;
 mod validate;
 mod writer;
 
@@ -18,6 +19,7 @@ pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use manifest::{Manifest, Mode};
 pub use package::{Package, Unusable};
 pub use reader::{FileReader, Row};
+pub use records::{record_from_row, record_to_row, Record, RoleRecord, UserProfileRecord};
 pub use validate::{validate, FileSummary, Report};
 pub use writer::FileWriter;
 
