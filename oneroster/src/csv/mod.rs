@@ -6,6 +6,7 @@
 //! BOM, `TRUE` for `true`, `Scheduled` for `scheduled`, 1.0's `inactive`).
 
 mod catalog;
+mod cell;
 mod diagnostic;
 mod manifest;
 mod package;

@@ -5,12 +5,12 @@ use std::{
     io::{BufRead, BufReader, Read},
 };
 
-use super::{Column, Diagnostics, FileSpec, Kind, Mode, Req, Vocab, V1P2_USERS_WITH_RESOURCES};
+use super::{
+    cell::{check_id, lenient_vocab, split_list, Cell},
+    Column, Diagnostics, FileSpec, Kind, Mode, Req, V1P2_USERS_WITH_RESOURCES,
+};
 use crate::{
-    model::{
-        parse_date, parse_datetime, ClassType, DateTimeStrictness, EnrollmentRole, Grade, OrgType, RoleName, RoleType,
-        SessionType, Sex, Status, UserRoleV1p1, VocabError,
-    },
+    model::{parse_date, parse_datetime, DateTimeStrictness, Grade, Status},
     Version,
 };
 
@@ -365,75 +365,6 @@ fn choose_layout(
         format!("the header must list these columns in this order: {}; the rows cannot be read", expected.join(",")),
     );
     None
-}
-
-/// Where a cell's diagnostics go.
-struct Cell<'a> {
-    diags: &'a mut Diagnostics,
-    file: &'static str,
-    line: u64,
-    field: &'static str,
-}
-
-impl Cell<'_> {
-    fn warn(&mut self, message: String) {
-        self.diags.warning(self.file, Some(self.line), Some(self.field), message);
-    }
-    fn fail(&mut self, message: String) {
-        self.diags.error(self.file, Some(self.line), Some(self.field), message);
-    }
-}
-
-/// Splits a multi-value cell; empty items are errors, spaces around items warnings.
-fn split_list(text: &str, cell: &mut Cell<'_>) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut spaced = false;
-    for item in text.split(',') {
-        let trimmed = item.trim();
-        if trimmed.is_empty() {
-            cell.fail(format!("`{text}` has an empty item; write values as a,b,c"));
-            continue;
-        }
-        spaced |= trimmed.len() != item.len();
-        items.push(trimmed.to_string());
-    }
-    if spaced {
-        cell.warn(format!("`{text}` has spaces around items; read as `{}`", items.join(",")));
-    }
-    items
-}
-
-/// A sourcedId: 1.2.1 allows `0-9 A-Z a-z . - _ / @` and 1–255 characters (1.1 only warns).
-fn check_id(id: &str, v12: bool, cell: &mut Cell<'_>) {
-    let valid = id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_/@".contains(&b));
-    if !valid {
-        let message = format!("`{id}` is not a valid sourcedId; use 1 to 255 of 0-9 A-Z a-z . - _ / @");
-        if v12 {
-            cell.fail(message);
-        } else {
-            cell.warn(message);
-        }
-    }
-}
-
-fn lenient_vocab(vocab: Vocab, text: &str) -> Result<(String, bool), VocabError> {
-    fn s<T: ToString>(r: Result<(T, bool), VocabError>) -> Result<(String, bool), VocabError> {
-        r.map(|(v, n)| (v.to_string(), n))
-    }
-    match vocab {
-        Vocab::SessionType => s(SessionType::parse_lenient(text)),
-        Vocab::OrgType => s(OrgType::parse_lenient(text)),
-        Vocab::ClassType => s(ClassType::parse_lenient(text)),
-        Vocab::EnrollmentRole => s(EnrollmentRole::parse_lenient(text)),
-        Vocab::UserRoleV1p1 => s(UserRoleV1p1::parse_lenient(text)),
-        Vocab::RoleName => s(RoleName::parse_lenient(text)),
-        Vocab::RoleType => s(RoleType::parse_lenient(text)),
-        Vocab::Sex => s(Sex::parse_lenient(text)),
-        Vocab::SexV1p1 => match Sex::parse_lenient(text) {
-            Ok((sex, n)) if sex.in_v1p1() => Ok((sex.to_string(), n)),
-            _ => Err(VocabError { value: text.into(), vocabulary: "1.1 sex", expected: "one of male, female".into() }),
-        },
-    }
 }
 
 #[cfg(test)]
