@@ -3,10 +3,7 @@
 
 use std::{collections::BTreeSet, fs::File, path::PathBuf};
 
-use oneroster::{
-    csv::{file_spec, Diagnostics, FileReader, Manifest, Mode, Severity},
-    Version,
-};
+use oneroster::csv::{file_spec, Diagnostics, FileReader, Manifest, Mode, Severity};
 
 fn sample(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)

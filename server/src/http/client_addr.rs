@@ -15,7 +15,7 @@ pub(crate) fn client_addr<B>(req: &Request<B>, trust_forwarded_for: bool) -> Opt
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back();
         if forwarded.is_some() {
             return forwarded;
         }

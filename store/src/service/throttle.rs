@@ -70,9 +70,9 @@ mod tests {
         let p = ThrottlePolicy::default();
         let four: Vec<_> = (0..4).map(|i| ago(10 + i)).collect();
         assert_eq!(p.wait(&four, 5, NOW), None);
-        let five: Vec<_> = (0..5).map(|i| ago(i)).collect();
+        let five: Vec<_> = (0..5).map(ago).collect();
         assert_eq!(p.wait(&five, 5, NOW), Some(2));
-        let seven: Vec<_> = (0..7).map(|i| ago(i)).collect();
+        let seven: Vec<_> = (0..7).map(ago).collect();
         assert_eq!(p.wait(&seven, 5, NOW), Some(8));
         // the delay runs from the most recent failure
         let five_old: Vec<_> = (0..5).map(|i| ago(3 + i)).collect();
