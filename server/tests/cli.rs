@@ -281,3 +281,24 @@ fn validate_reports_and_exits_by_outcome() {
     assert!(text(&out.stderr).starts_with("error: "), "{}", text(&out.stderr));
     assert!(!text(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn validate_gives_the_expected_exit_code_for_every_sample_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let expected = [
+        ("synthetic/v1p1-bulk/v1p1-bulk.zip", 0),
+        ("synthetic/v1p2-bulk/v1p2-bulk.zip", 0),
+        ("synthetic/v1p2-delta/v1p2-delta.zip", 0),
+        // nearly clean: only upper-case booleans, which are warnings
+        ("moodle-enrol_oneroster/v1p2-delta-small/oneroster_test_data.zip", 0),
+        ("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip", 1),
+        ("moodle-enrol_oneroster/v1p1-mixed-with-deliberate-errors/Test_full_data_set.zip", 1),
+        ("moodle-enrol_oneroster/v1p2-malformed-negative/v1p2_full_dataset.zip", 1),
+        // the 1.1 REST samples are JSON, not a CSV package
+        ("1edtech-or11-conformance-json/1574845678", 2),
+    ];
+    for (path, code) in expected {
+        let out = run(rollbook(dir.path()).arg("validate").arg(sample(path)), None);
+        assert_eq!(out.status.code(), Some(code), "{path}:\n{}{}", text(&out.stdout), text(&out.stderr));
+    }
+}
