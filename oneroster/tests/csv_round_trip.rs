@@ -107,3 +107,32 @@ fn metadata_columns_nest_into_metadata_and_back() {
     let row = record_to_row(&Record::User(user), spec, Version::V1p2, Mode::Bulk);
     assert_eq!(row.metadata, vec![("house".to_string(), "Blue".to_string()), ("jp.kanaGivenName".to_string(), "アナ".to_string())]);
 }
+
+#[test]
+fn written_packages_validate_without_diagnostics() {
+    use oneroster::csv::{validate, PackageWriter};
+    for folder in ["synthetic/v1p1-bulk", "synthetic/v1p2-bulk", "synthetic/v1p2-delta"] {
+        let dir = sample(folder);
+        let mut diags = Diagnostics::default();
+        let manifest = Manifest::read(std::fs::File::open(dir.join("manifest.csv")).unwrap(), &mut diags);
+        let version = manifest.version.unwrap();
+        let mut package = PackageWriter::new(version).source_system_name("Rollbook, test");
+        for (name, mode) in &manifest.files {
+            if *mode == Mode::Absent {
+                continue;
+            }
+            let spec = file_spec(version, name).unwrap();
+            let (rows, _) = read_rows(spec, version, *mode, &std::fs::read(dir.join(name)).unwrap());
+            package.add_file(name, *mode, vec![], &rows).unwrap();
+        }
+        let out = std::env::temp_dir().join(format!("oneroster-written-{}-{}.zip", std::process::id(), folder.replace('/', "-")));
+        package.finish_zip(std::fs::File::create(&out).unwrap()).unwrap();
+        let report = validate(&out).unwrap();
+        let text: String = report.diagnostics.items().iter().map(|d| format!("{d}\n")).collect();
+        assert!(report.diagnostics.is_empty(), "{folder}:\n{text}");
+        assert_eq!(report.version, Some(version));
+        let rows: u64 = report.files.iter().map(|f| f.rows).sum();
+        assert!(rows >= 15, "{folder}: {rows} rows");
+        std::fs::remove_file(out).ok();
+    }
+}
