@@ -31,7 +31,8 @@ pub struct FileReader<R: Read> {
     spec: &'static FileSpec,
     version: Version,
     mode: Mode,
-    reader: csv::Reader<BufReader<R>>,
+    reader: csv::Reader<BufReader<CrWatch<R>>>,
+    finished: bool,
     record: csv::ByteRecord,
     header_len: usize,
     metadata: Vec<(usize, String)>,
@@ -50,7 +51,7 @@ impl<R: Read> FileReader<R> {
     /// Checks the header. `None` when the header makes the rows unreadable (reported as errors).
     pub fn open(spec: &'static FileSpec, version: Version, mode: Mode, input: R, diags: &mut Diagnostics) -> Option<Self> {
         let file = spec.name;
-        let mut input = BufReader::with_capacity(1 << 16, input);
+        let mut input = BufReader::with_capacity(1 << 16, CrWatch { inner: input, last_was_cr: false, bare_cr: false });
         let mut crlf = false;
         if let Ok(start) = input.fill_buf() {
             crlf = start.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && start[i - 1] == b'\r');
@@ -92,6 +93,7 @@ impl<R: Read> FileReader<R> {
             version,
             mode,
             reader,
+            finished: false,
             record: csv::ByteRecord::new(),
             header_len: names.len(),
             metadata,
@@ -109,9 +111,23 @@ impl<R: Read> FileReader<R> {
     /// The next row, or `None` at the end of the file (or when it cannot be read further).
     pub fn next_row(&mut self, diags: &mut Diagnostics) -> Option<Row> {
         let file = self.spec.name;
+        if self.finished {
+            return None;
+        }
         loop {
             match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => return None,
+                Ok(false) => {
+                    self.finished = true;
+                    if self.reader.get_ref().get_ref().bare_cr {
+                        diags.error(
+                            file,
+                            None,
+                            None,
+                            "uses a bare carriage return (CR without LF) as a line end; save it with CRLF or LF line ends",
+                        );
+                    }
+                    return None;
+                }
                 Ok(true) => {}
                 Err(e) => {
                     let line = e.position().map(|p| p.line() + u64::from(self.crlf && p.byte() > 0));
@@ -334,6 +350,34 @@ impl<R: Read> FileReader<R> {
     }
 }
 
+/// Passes bytes through and notes whether a `\r` was ever not followed by `\n` (the csv crate
+/// would silently take it as a line end; OneRoster allows only CRLF and LF).
+struct CrWatch<R> {
+    inner: R,
+    last_was_cr: bool,
+    bare_cr: bool,
+}
+
+impl<R: Read> Read for CrWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.bare_cr {
+            for &b in &buf[..n] {
+                if self.last_was_cr && b != b'\n' {
+                    self.bare_cr = true;
+                    break;
+                }
+                self.last_was_cr = b == b'\r';
+            }
+            // A CR as the very last byte of the file is a bare CR too.
+            if n == 0 && self.last_was_cr {
+                self.bare_cr = true;
+            }
+        }
+        Ok(n)
+    }
+}
+
 fn fingerprint(seeds: &(foldhash::fast::RandomState, foldhash::fast::RandomState), id: &str) -> u128 {
     use std::hash::BuildHasher;
     (u128::from(seeds.0.hash_one(id)) << 64) | u128::from(seeds.1.hash_one(id))
@@ -390,6 +434,25 @@ mod tests {
             out.push(row.line);
         }
         out
+    }
+
+    #[test]
+    fn bare_carriage_returns_are_errors() {
+        let mut diags = Diagnostics::default();
+        let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
+        let data = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\ro1,,,A,school,,\r";
+        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
+        while r.next_row(&mut diags).is_some() {}
+        assert_eq!(
+            diags.items().last().unwrap().to_string(),
+            "orgs.csv: error: uses a bare carriage return (CR without LF) as a line end; save it with CRLF or LF line ends"
+        );
+        // CRLF inside a quoted value is not a bare CR
+        let mut diags = Diagnostics::default();
+        let data = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\no1,,,\"A\r\nB\",school,,\r\n";
+        let mut r = FileReader::open(spec, Version::V1p1, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
+        while r.next_row(&mut diags).is_some() {}
+        assert!(diags.items().iter().all(|d| !d.message.contains("bare carriage")), "{:?}", diags.items());
     }
 
     #[test]
