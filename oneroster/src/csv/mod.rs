@@ -5,6 +5,7 @@
 //! warnings are harmless deviations seen in real exports, accepted with normalisation (a UTF-8
 //! BOM, `TRUE` for `true`, `Scheduled` for `scheduled`, 1.0's `inactive`).
 
+mod bytes;
 mod catalog;
 mod cell;
 mod diagnostic;

@@ -6,6 +6,7 @@ use std::{
 };
 
 use super::{
+    bytes::{fingerprint, CrWatch},
     cell::{check_id, lenient_vocab, split_list, Cell},
     Column, Diagnostics, FileSpec, Kind, Mode, Req, V1P2_USERS_WITH_RESOURCES,
 };
@@ -350,39 +351,6 @@ impl<R: Read> FileReader<R> {
     }
 }
 
-/// Passes bytes through and notes whether a `\r` was ever not followed by `\n` (the csv crate
-/// would silently take it as a line end; OneRoster allows only CRLF and LF).
-struct CrWatch<R> {
-    inner: R,
-    last_was_cr: bool,
-    bare_cr: bool,
-}
-
-impl<R: Read> Read for CrWatch<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if !self.bare_cr {
-            for &b in &buf[..n] {
-                if self.last_was_cr && b != b'\n' {
-                    self.bare_cr = true;
-                    break;
-                }
-                self.last_was_cr = b == b'\r';
-            }
-            // A CR as the very last byte of the file is a bare CR too.
-            if n == 0 && self.last_was_cr {
-                self.bare_cr = true;
-            }
-        }
-        Ok(n)
-    }
-}
-
-fn fingerprint(seeds: &(foldhash::fast::RandomState, foldhash::fast::RandomState), id: &str) -> u128 {
-    use std::hash::BuildHasher;
-    (u128::from(seeds.0.hash_one(id)) << 64) | u128::from(seeds.1.hash_one(id))
-}
-
 /// The spec to read a header with: the file's own, or for 1.2 `users.csv` the older layout
 /// with `resourceSourcedIds` (warned). `None` when the header does not match (reported).
 fn choose_layout(
@@ -418,60 +386,4 @@ fn choose_layout(
         format!("the header must list these columns in this order: {}; the rows cannot be read", expected.join(",")),
     );
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::csv::file_spec;
-
-    fn lines(data: &str) -> Vec<u64> {
-        let mut diags = Diagnostics::default();
-        let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
-        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
-        let mut out = vec![];
-        while let Some(row) = r.next_row(&mut diags) {
-            out.push(row.line);
-        }
-        out
-    }
-
-    #[test]
-    fn bare_carriage_returns_are_errors() {
-        let mut diags = Diagnostics::default();
-        let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
-        let data = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\ro1,,,A,school,,\r";
-        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
-        while r.next_row(&mut diags).is_some() {}
-        assert_eq!(
-            diags.items().last().unwrap().to_string(),
-            "orgs.csv: error: uses a bare carriage return (CR without LF) as a line end; save it with CRLF or LF line ends"
-        );
-        // CRLF inside a quoted value is not a bare CR
-        let mut diags = Diagnostics::default();
-        let data = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\no1,,,\"A\r\nB\",school,,\r\n";
-        let mut r = FileReader::open(spec, Version::V1p1, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
-        while r.next_row(&mut diags).is_some() {}
-        assert!(diags.items().iter().all(|d| !d.message.contains("bare carriage")), "{:?}", diags.items());
-    }
-
-    #[test]
-    fn duplicate_sourced_ids_are_errors() {
-        let mut diags = Diagnostics::default();
-        let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
-        let data = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\n\
-                    o1,,,A,school,,\r\no2,,,B,school,,\r\no1,,,C,school,,\r\n";
-        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
-        while r.next_row(&mut diags).is_some() {}
-        let messages: Vec<String> = diags.items().iter().map(|d| d.to_string()).collect();
-        assert_eq!(messages, ["orgs.csv line 4, field `sourcedId`: error: `o1` appears twice in this file"]);
-    }
-
-    #[test]
-    fn line_numbers_count_from_the_header_with_any_line_end() {
-        let header = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId";
-        assert_eq!(lines(&format!("{header}\r\no1,,,A,school,,\r\no2,,,B,school,,\r\n")), [2, 3]);
-        assert_eq!(lines(&format!("{header}\no1,,,A,school,,\no2,,,B,school,,\n")), [2, 3]);
-        assert_eq!(lines(&format!("{header}\r\no1,,,\"A\r\nB\",school,,\r\no2,,,B,school,,\r\n")), [2, 4]);
-    }
 }
