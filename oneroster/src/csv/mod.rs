@@ -4,6 +4,22 @@
 //! Errors change meaning (unknown vocabulary, bad date, missing required value, wrong header);
 //! warnings are harmless deviations seen in real exports, accepted with normalisation (a UTF-8
 //! BOM, `TRUE` for `true`, `Scheduled` for `scheduled`, 1.0's `inactive`).
+//!
+//! Decisions where the sources leave room (SPEC-NOTES §7):
+//! - LF and CRLF line ends are both accepted without a diagnostic (the notes allow both); a bare
+//!   CR is an error. Files are always written with CRLF.
+//! - `status`/`dateLastModified` filled in a bulk file: an error in 1.2 (the 1.2.1 validator's
+//!   rule), a warning in 1.1, whose producers commonly fill them; the values are ignored.
+//! - A date-only or offset `dateLastModified` is read as UTC midnight / UTC with a warning.
+//! - sourcedIds outside `0-9 A-Z a-z . - _ / @` (or longer than 255): an error in 1.2, a warning
+//!   in 1.1, which had no such rule.
+//! - Line breaks inside a value: an error in 1.2 (the 1.2.1 validator rejects them), a warning in
+//!   1.1.
+//! - References must resolve inside the package (the strict validator's rule, delta files too);
+//!   the importer may later resolve delta references against the store instead.
+//! - Gradebook and resources files are checked for their header, required values and the common
+//!   columns; their value types are not verified in the reference material, so they are not
+//!   guessed. Only rostering rows become entities ([`record_from_row`]).
 
 mod bytes;
 mod catalog;
