@@ -87,7 +87,8 @@ impl Diagnostics {
         }
     }
 
-    pub(crate) fn error(&mut self, file: &str, line: Option<u64>, field: Option<&str>, message: impl Into<String>) {
+    /// Adds an error.
+    pub fn error(&mut self, file: &str, line: Option<u64>, field: Option<&str>, message: impl Into<String>) {
         self.push(Diagnostic {
             file: file.into(),
             line,
@@ -97,7 +98,8 @@ impl Diagnostics {
         });
     }
 
-    pub(crate) fn warning(&mut self, file: &str, line: Option<u64>, field: Option<&str>, message: impl Into<String>) {
+    /// Adds a warning.
+    pub fn warning(&mut self, file: &str, line: Option<u64>, field: Option<&str>, message: impl Into<String>) {
         self.push(Diagnostic {
             file: file.into(),
             line,

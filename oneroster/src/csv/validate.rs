@@ -39,6 +39,36 @@ pub struct Report {
     pub version: Option<Version>,
     pub files: Vec<FileSummary>,
     pub diagnostics: Diagnostics,
+    /// References the package does not resolve, when [`Options::defer_references`] asked for
+    /// them instead of errors.
+    pub unresolved: Vec<UnresolvedRef>,
+}
+
+/// A reference the package itself does not resolve (the importer checks it against the store).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnresolvedRef {
+    pub file: &'static str,
+    pub line: u64,
+    pub field: &'static str,
+    /// The referenced file without `.csv` (`classes`).
+    pub target: &'static str,
+    pub id: String,
+}
+
+/// How [`validate_with`] checks.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Collect unresolved references in [`Report::unresolved`] instead of reporting them as
+    /// errors: an importer resolves them against the records it already holds.
+    pub defer_references: bool,
+    /// Diagnostics kept per file (counts stay exact).
+    pub diagnostics_per_file: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { defer_references: false, diagnostics_per_file: 1000 }
+    }
 }
 
 impl Report {
@@ -50,13 +80,18 @@ impl Report {
 
 /// Validates the package at `path` (zip or folder). `Err` only when it is not a package at all.
 pub fn validate(path: &Path) -> Result<Report, Unusable> {
-    let mut diags = Diagnostics::default();
+    validate_with(path, Options::default())
+}
+
+/// [`validate`] with options.
+pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> {
+    let mut diags = Diagnostics::with_cap(options.diagnostics_per_file);
     let mut package = Package::open(path, &mut diags)?;
     let manifest = {
         let input = package.read("manifest.csv").map_err(|e| Unusable(format!("manifest.csv cannot be read: {e}")))?;
         Manifest::read(input, &mut diags)
     };
-    let mut report = Report { version: manifest.version, files: Vec::new(), diagnostics: diags };
+    let mut report = Report { version: manifest.version, files: Vec::new(), diagnostics: diags, unresolved: Vec::new() };
     let Some(version) = manifest.version else { return Ok(report) };
     check_file_list(&package, &manifest, version, &mut report.diagnostics);
 
@@ -70,7 +105,7 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
             _ => None,
         })
         .collect();
-    let mut index = Index::default();
+    let mut index = Index { defer: options.defer_references, ..Index::default() };
     for name in order {
         let mode = manifest.mode(name);
         if mode == Mode::Absent || !package.contains(name) {
@@ -111,7 +146,7 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
                     if target == stem {
                         pending.push((row.line, column.name, id.to_string()));
                     } else {
-                        index.check(name, row.line, column.name, target, id, &manifest, diags);
+                        index.check(spec.name, row.line, column.name, target, id, &manifest, diags);
                     }
                 }
             }
@@ -126,7 +161,7 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
                 }
                 "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value("schoolSourcedId"), diags),
                 "courses.csv" => index.must_be_school_year(name, row.line, value("schoolYearSourcedId"), diags),
-                "demographics.csv" => index.check(name, row.line, "sourcedId", "users", id, &manifest, diags),
+                "demographics.csv" => index.check(spec.name, row.line, "sourcedId", "users", id, &manifest, diags),
                 "users.csv" => {
                     let org = value("primaryOrgSourcedId");
                     if !org.is_empty() {
@@ -144,7 +179,12 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
             }
         }
         for (line, field, id) in pending {
-            if !ids.contains(&id) {
+            if ids.contains(&id) {
+                continue;
+            }
+            if index.defer {
+                index.unresolved.push(UnresolvedRef { file: spec.name, line, field, target: stem_of(spec.name), id });
+            } else {
                 report.diagnostics.error(name, Some(line), Some(field), format!("refers to `{id}`, which is not in {name}"));
             }
         }
@@ -156,6 +196,7 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
     if manifest.mode("roles.csv") != Mode::Absent && package.contains("roles.csv") {
         index.primary_orgs_have_roles(&mut report.diagnostics);
     }
+    report.unresolved = std::mem::take(&mut index.unresolved);
     Ok(report)
 }
 
@@ -205,13 +246,23 @@ struct Index {
     /// (user, org) of every roles.csv row, and of the primary ones.
     role_pairs: HashSet<(String, String)>,
     primary_roles: HashSet<(String, String)>,
+    defer: bool,
+    unresolved: Vec<UnresolvedRef>,
+}
+
+/// `classes.csv` → `classes`, keeping the catalog's `'static` name.
+fn stem_of(file: &'static str) -> &'static str {
+    file.strip_suffix(".csv").unwrap_or(file)
 }
 
 impl Index {
     #[allow(clippy::too_many_arguments)]
-    fn check(&self, file: &str, line: u64, field: &str, target: &str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
+    fn check(&mut self, file: &'static str, line: u64, field: &'static str, target: &'static str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
         match self.ids.get(target) {
             Some(ids) if ids.contains(id) => {}
+            _ if self.defer => {
+                self.unresolved.push(UnresolvedRef { file, line, field, target, id: id.to_string() });
+            }
             Some(_) => diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which is not in {target}.csv")),
             None => {
                 let why = match manifest.mode(&format!("{target}.csv")) {
