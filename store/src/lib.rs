@@ -10,6 +10,7 @@ mod db;
 mod error;
 pub mod password;
 mod repo;
+pub mod roster;
 pub mod secret_key;
 pub mod service;
 mod sessions;

@@ -5,6 +5,8 @@
 //! There is no silent skip: without a reachable PostgreSQL the PostgreSQL half fails.
 
 mod accounts;
+mod packages;
+mod roster;
 mod sessions;
 mod support;
 
@@ -52,4 +54,11 @@ contract! {
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,
+    roster::bulk_then_delta_then_bulk,
+    roster::a_source_bulk_leaves_other_sources_alone,
+    roster::a_dangling_reference_is_rejected_with_its_line,
+    roster::holds_trigger_above_the_threshold_only,
+    roster::invalid_rows_reject_the_package_unless_skipped,
+    roster::rollback_restores_exactly,
+    roster::samples_import_or_are_rejected_as_documented,
 }

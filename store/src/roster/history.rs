@@ -1,0 +1,79 @@
+//! Revisions: listing them, and rolling the roster back to an earlier one as a new revision.
+
+use std::collections::BTreeMap;
+
+use oneroster::model::format_datetime;
+use time::OffsetDateTime;
+
+use super::{
+    report::{EntityCounts, RevisionSummary},
+    tables::TABLES,
+    tx::Tx,
+};
+use crate::{db::with_pool, Store, StoreError};
+
+type RevisionRow = (i64, String, String, Option<String>, Option<i64>, Option<i64>, String, String, String);
+
+impl Store {
+    /// The newest revisions first (at most `limit`).
+    pub async fn revisions(&self, limit: i64) -> Result<Vec<RevisionSummary>, StoreError> {
+        let rows: Vec<RevisionRow> = with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT r.id, r.created_at, r.kind, s.name, r.import_id, r.restored_from, r.summary, r.counts, r.actor \
+             FROM revisions r LEFT JOIN sources s ON s.id = r.source_id ORDER BY r.id DESC LIMIT $1")
+            .bind(limit).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, created_at, kind, source, import_id, restored_from, summary, counts, actor)| RevisionSummary {
+                id,
+                created_at,
+                kind,
+                source,
+                import_id,
+                restored_from,
+                summary,
+                counts: serde_json::from_str(&counts).unwrap_or(serde_json::Value::Null),
+                actor,
+            })
+            .collect())
+    }
+
+    /// The newest revision's id (0 before the first import).
+    pub async fn current_revision(&self) -> Result<i64, StoreError> {
+        Ok(with_pool!(&self.db, pool => sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM revisions").fetch_one(pool).await?))
+    }
+
+    /// Restores every roster record to its state at revision `to`, as a new revision: records
+    /// created later become tombstones, records changed later get their values back. The
+    /// rollback is itself history, so it can be rolled back too.
+    pub async fn rollback(&self, to: i64, actor: &str) -> Result<RevisionSummary, StoreError> {
+        let current = self.current_revision().await?;
+        if to < 0 || to >= current {
+            return Err(StoreError::Invalid(if current == 0 {
+                "there are no revisions to roll back".into()
+            } else {
+                format!("revision {to} cannot be restored: choose one from 0 to {} (the current revision is {current})", current - 1)
+            }));
+        }
+        let now = format_datetime(OffsetDateTime::now_utc());
+        let mut tx = Tx::begin(&self.db).await?;
+        let revision = tx.new_revision("rollback", None, None, Some(to), actor, &now).await?;
+        let mut counts = BTreeMap::new();
+        for table in TABLES {
+            tx.create_stage(table).await?;
+            tx.stage_state_at(table, to).await?;
+            let (created, updated, restored_deleted) = tx.classify_stage(table).await?;
+            tx.apply_stage(table, revision, &now).await?;
+            let deleted = tx.stage_created_after(table, to).await?;
+            tx.apply_tombstones(table, revision, &now).await?;
+            tx.drop_stage(table).await?;
+            counts.insert(table.name.to_string(), EntityCounts { created, updated, deleted: deleted + restored_deleted, ..Default::default() });
+        }
+        let (c, u, d) = counts.values().fold((0, 0, 0), |(c, u, d), e| (c + e.created, u + e.updated, d + e.deleted));
+        let summary = format!("rollback to revision {to}: {c} restored, {u} updated, {d} deleted");
+        let json = serde_json::to_string(&counts).map_err(|e| StoreError::Internal(e.to_string()))?;
+        tx.finish_revision(revision, &summary, &json).await?;
+        tx.commit().await?;
+        let mut list = self.revisions(1).await?;
+        list.pop().ok_or_else(|| StoreError::Internal("the rollback revision vanished".into()))
+    }
+}

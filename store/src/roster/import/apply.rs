@@ -1,0 +1,308 @@
+//! Applying a validated package inside one transaction: each file is read on a blocking thread
+//! and streamed here in batches; each row is compared with the roster's [`Index`] and becomes an
+//! insert, a staged update, a tombstone, or nothing.
+
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    path::{Path, PathBuf},
+};
+
+use oneroster::{
+    csv::{file_spec, Diagnostics, FileReader, Kind, Mode, Package},
+    Version,
+};
+use tokio::sync::mpsc;
+
+use super::Progress;
+use crate::{
+    roster::{
+        index::Index,
+        report::{EntityCounts, Sample},
+        rows::{convert, fingerprint, RecordRow},
+        tables::{by_name, Table},
+        tx::{Tx, Write},
+    },
+    StoreError,
+};
+
+/// Rows buffered before a database write.
+const FLUSH_ROWS: usize = 4096;
+/// Records listed per change kind and table in a report's sample.
+const SAMPLES: usize = 10;
+
+/// What the apply pass needs to know.
+pub(super) struct Plan<'a> {
+    pub path: &'a Path,
+    pub version: Version,
+    /// Every rostering file of the package with its mode, in apply order.
+    pub files: Vec<(&'static str, Mode)>,
+    pub source: i64,
+    pub revision: i64,
+    pub now: &'a str,
+    /// (file, line) of rows left out under the skip-invalid policy.
+    pub skip: HashSet<(String, u64)>,
+    pub source_names: HashMap<i64, String>,
+    pub source_name: &'a str,
+}
+
+/// What the apply pass did.
+#[derive(Default)]
+pub(super) struct Applied {
+    pub entities: BTreeMap<String, EntityCounts>,
+    pub samples: BTreeMap<String, Vec<Sample>>,
+    pub passwords: u64,
+}
+
+struct TableState {
+    table: &'static Table,
+    index: Index,
+    counts: EntityCounts,
+    inserts: Vec<(RecordRow, i64)>,
+    updates: Vec<(RecordRow, i64)>,
+    tombstones: Vec<String>,
+    samples: Vec<Sample>,
+    /// (column index, referenced stem) of the table's reference columns.
+    refs: Vec<(usize, &'static str)>,
+}
+
+impl TableState {
+    fn sample(&mut self, change: &str, id: &str) {
+        if self.samples.iter().filter(|s| s.change == change).count() < SAMPLES {
+            self.samples.push(Sample { change: change.into(), sourced_id: id.into() });
+        }
+    }
+}
+
+/// Runs the apply pass; errors found on the way (a sourcedId owned by another source) go to
+/// `diags`, and the caller must not commit when it has any.
+pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics, progress: &dyn Progress) -> Result<Applied, StoreError> {
+    let mut applied = Applied::default();
+    // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
+    let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
+    for &(file, mode) in &plan.files {
+        let tables = tables_fed_by(plan.version, file);
+        let mut states = Vec::new();
+        for table in tables {
+            tx.create_stage(table).await?;
+            let index = tx.load_index(table).await?;
+            let spec = file_spec(Version::V1p2, table.file).expect("1.2.1 file");
+            let refs = spec
+                .columns
+                .iter()
+                .filter_map(|c| match c.kind {
+                    Kind::Ref(t) | Kind::RefList(t) => table.csv.iter().position(|n| *n == c.name).map(|i| (i, t)),
+                    _ => None,
+                })
+                .collect();
+            let before = index.active_of(plan.source) as u64;
+            states.push(TableState {
+                table,
+                index,
+                counts: EntityCounts { before, ..Default::default() },
+                inserts: Vec::new(),
+                updates: Vec::new(),
+                tombstones: Vec::new(),
+                samples: Vec::new(),
+                refs,
+            });
+        }
+        progress.phase(&format!("applying {file}"));
+        let mut rx = spawn_reader(plan.path.to_path_buf(), plan.version, file, mode);
+        while let Some(msg) = rx.recv().await {
+            let (batch, passwords) = msg.map_err(StoreError::Internal)?;
+            applied.passwords += passwords;
+            progress.rows(batch.len() as u64);
+            for (table_name, row) in batch {
+                let state = states.iter_mut().find(|s| s.table.name == table_name).expect("fed table");
+                if !plan.skip.is_empty() {
+                    if plan.skip.contains(&(file.to_string(), row.line)) {
+                        state.counts.skipped += 1;
+                        skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
+                        continue;
+                    }
+                    if let Some((col, id)) = refers_to_skipped(state, &row, &skipped_ids) {
+                        diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
+                        state.counts.skipped += 1;
+                        skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
+                        continue;
+                    }
+                }
+                route(state, row, file, plan, diags);
+            }
+            for state in &mut states {
+                flush(tx, state, plan, false).await?;
+            }
+        }
+        for state in &mut states {
+            flush(tx, state, plan, true).await?;
+            if mode == Mode::Bulk {
+                delete_unseen(tx, state, plan).await?;
+            }
+            let deleted = tx.apply_tombstones(state.table, plan.revision, plan.now).await?;
+            debug_assert!(deleted <= state.counts.deleted);
+            tx.drop_stage(state.table).await?;
+            applied.entities.insert(state.table.name.into(), std::mem::take(&mut state.counts));
+            applied.samples.insert(state.table.name.into(), std::mem::take(&mut state.samples));
+        }
+    }
+    Ok(applied)
+}
+
+/// Decides what one row does.
+fn route(state: &mut TableState, row: RecordRow, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
+    let existing = state.index.get(fingerprint(&row.sourced_id));
+    if let Some(e) = existing {
+        if e.active && e.source != plan.source {
+            let owner = plan.source_names.get(&e.source).map(String::as_str).unwrap_or("?");
+            diags.error(
+                file,
+                Some(row.line),
+                Some("sourcedId"),
+                format!(
+                    "`{}` already belongs to source `{owner}`, and this import is from source `{}`; a sourcedId belongs to one source",
+                    row.sourced_id, plan.source_name
+                ),
+            );
+            return;
+        }
+        if !state.index.mark_seen(e.slot) {
+            // Only a 1.1 user listing one org twice gets here (two identical role rows).
+            return;
+        }
+    }
+    let hash = row.hash();
+    match existing {
+        // Deleting what the roster does not hold (or holds as deleted) changes nothing.
+        None if !row.active => state.counts.unchanged += 1,
+        Some(e) if !row.active && !e.active => state.counts.unchanged += 1,
+        Some(_) if !row.active => {
+            state.counts.deleted += 1;
+            state.sample("deleted", &row.sourced_id);
+            state.tombstones.push(row.sourced_id);
+        }
+        None => {
+            state.counts.created += 1;
+            state.sample("created", &row.sourced_id);
+            state.inserts.push((row, hash));
+        }
+        Some(e) if e.active && e.hash == hash => state.counts.unchanged += 1,
+        Some(e) => {
+            // A tombstone coming back (possibly from another source) counts as created.
+            let change = if e.active { "updated" } else { "created" };
+            if e.active {
+                state.counts.updated += 1;
+            } else {
+                state.counts.created += 1;
+            }
+            state.sample(change, &row.sourced_id);
+            state.updates.push((row, hash));
+        }
+    }
+}
+
+/// The first reference of `row` to a record left out as invalid.
+fn refers_to_skipped<'a>(state: &TableState, row: &'a RecordRow, skipped: &HashMap<&str, HashSet<String>>) -> Option<(&'static str, &'a str)> {
+    for &(col, target) in &state.refs {
+        let Some(ids) = skipped.get(target) else { continue };
+        if let Some(value) = &row.values[col] {
+            if let Some(id) = value.split(',').find(|id| ids.contains(*id)) {
+                return Some((state.table.csv[col], id));
+            }
+        }
+    }
+    None
+}
+
+/// Writes buffered rows once there are enough (or all of them at the end of a file).
+async fn flush(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>, all: bool) -> Result<(), StoreError> {
+    let table = state.table;
+    if all || state.inserts.len() >= FLUSH_ROWS {
+        let writes: Vec<Write> = state.inserts.iter().map(|(row, hash)| Write { row, hash: *hash, source: plan.source }).collect();
+        tx.write_rows(table.name, table, &writes, plan.revision, plan.now).await?;
+        state.inserts.clear();
+    }
+    if all || state.updates.len() >= FLUSH_ROWS {
+        let writes: Vec<Write> = state.updates.iter().map(|(row, hash)| Write { row, hash: *hash, source: plan.source }).collect();
+        tx.write_rows(&format!("stage_{}", table.name), table, &writes, plan.revision, plan.now).await?;
+        state.updates.clear();
+    }
+    if all {
+        tx.apply_stage(table, plan.revision, plan.now).await?;
+    }
+    if all || state.tombstones.len() >= FLUSH_ROWS {
+        tx.stage_ids(table, &state.tombstones).await?;
+        state.tombstones.clear();
+    }
+    Ok(())
+}
+
+/// Bulk: stages a tombstone for every active record of the source the file did not list.
+async fn delete_unseen(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>) -> Result<(), StoreError> {
+    if state.index.unseen_active(plan.source) == 0 {
+        return Ok(());
+    }
+    let mut after = String::new();
+    loop {
+        let page = tx.active_ids_page(state.table, plan.source, &after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.clone();
+        let mut gone = Vec::new();
+        for id in page {
+            let fp = fingerprint(&id);
+            // Records this import created are not in the index and stay.
+            if state.index.get(fp).is_some() && !state.index.was_seen(fp) {
+                state.counts.deleted += 1;
+                state.sample("deleted", &id);
+                gone.push(id);
+            }
+        }
+        tx.stage_ids(state.table, &gone).await?;
+    }
+    Ok(())
+}
+
+/// The roster tables one package file feeds.
+fn tables_fed_by(version: Version, file: &str) -> Vec<&'static Table> {
+    let own = super::super::tables::TABLES.iter().find(|t| t.file == file);
+    let mut out: Vec<&'static Table> = own.into_iter().collect();
+    if version == Version::V1p1 && file == "users.csv" {
+        out.push(by_name("roles").expect("roles"));
+    }
+    out
+}
+
+type Batch = Result<(Vec<(&'static str, RecordRow)>, u64), String>;
+
+/// Reads one file on a blocking thread, sending converted rows in batches.
+fn spawn_reader(path: PathBuf, version: Version, file: &'static str, mode: Mode) -> mpsc::Receiver<Batch> {
+    let (sender, receiver) = mpsc::channel::<Batch>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut diags = Diagnostics::with_cap(0);
+        let mut package = match Package::open(&path, &mut diags) {
+            Ok(p) => p,
+            Err(e) => return sender.blocking_send(Err(e.to_string())),
+        };
+        let spec = file_spec(version, file).expect("validated file");
+        let password = spec.columns.iter().position(|c| c.name == "password");
+        let input = match package.read(file) {
+            Ok(input) => input,
+            Err(e) => return sender.blocking_send(Err(format!("{file} cannot be read: {e}"))),
+        };
+        let Some(mut reader) = FileReader::open(spec, version, mode, input, &mut diags) else {
+            return sender.blocking_send(Err(format!("{file} could not be opened a second time")));
+        };
+        let mut batch = Vec::with_capacity(FLUSH_ROWS);
+        let mut passwords = 0;
+        while let Some(row) = reader.next_row(&mut diags) {
+            if password.is_some_and(|i| !row.values[i].is_empty()) {
+                passwords += 1;
+            }
+            batch.extend(convert(version, file, &row));
+            if batch.len() >= 2048 {
+                sender.blocking_send(Ok((std::mem::take(&mut batch), std::mem::take(&mut passwords))))?;
+            }
+        }
+        sender.blocking_send(Ok((batch, passwords)))
+    });
+    receiver
+}

@@ -1,0 +1,393 @@
+//! The import pipeline: validate the whole package, check what it leaves to the roster, apply
+//! it in one transaction as a new revision, or hold it when it changes too much.
+//!
+//! Nothing is applied by accident: a package with errors is rejected whole unless the
+//! skip-invalid policy is on (and then every skipped row is reported); a hold or a rejection
+//! rolls the transaction back; a crash anywhere leaves the previous revision.
+
+mod apply;
+mod refs;
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+use oneroster::{
+    csv::{validate_with, Mode, Options, Severity},
+    model::format_datetime,
+};
+use time::OffsetDateTime;
+
+use self::apply::{apply, Plan};
+use super::{
+    report::{FileLine, ImportReport, Outcome, Problem},
+    tables::TABLES,
+    tx::Tx,
+};
+use crate::{db::with_pool, Store, StoreError};
+
+/// How to run one import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    /// The feed the package comes from (`sis` unless the admin names another).
+    pub source: String,
+    /// Where it came from: `cli`, `upload`, `inbox`.
+    pub origin: String,
+    /// Who started it (an account e-mail, `cli`, `inbox`).
+    pub actor: String,
+    /// Overrides the district's skip-invalid setting for this import.
+    pub skip_invalid: Option<bool>,
+    /// The name shown in reports (default: the file or folder name).
+    pub package_name: Option<String>,
+    /// Rollbook's data folder: held packages wait in `holds/` below it.
+    pub data_dir: PathBuf,
+}
+
+impl ImportOptions {
+    /// Options for `source` with everything else at its default.
+    pub fn new(source: impl Into<String>, data_dir: impl Into<PathBuf>) -> Self {
+        ImportOptions {
+            source: source.into(),
+            origin: "cli".into(),
+            actor: "cli".into(),
+            skip_invalid: None,
+            package_name: None,
+            data_dir: data_dir.into(),
+        }
+    }
+}
+
+/// Receives progress while an import runs (a terminal progress bar, an upload page).
+pub trait Progress: Send + Sync {
+    /// A new phase begins (`validating`, `applying users.csv`, ...).
+    fn phase(&self, name: &str);
+    /// `n` more rows of the current file were applied.
+    fn rows(&self, n: u64);
+}
+
+/// Progress that goes nowhere.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn phase(&self, _: &str) {}
+    fn rows(&self, _: u64) {}
+}
+
+/// A source name: 1–64 characters of `a-z 0-9 - _`.
+fn check_source_name(name: &str) -> Result<(), StoreError> {
+    let ok = !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("`{name}` is not a usable source name: use 1-64 characters a-z, 0-9, - and _ (e.g. sis, hr)")))
+    }
+}
+
+fn now() -> String {
+    format_datetime(OffsetDateTime::now_utc())
+}
+
+impl Store {
+    /// Imports the OneRoster CSV package at `path` (zip or folder) and returns its report.
+    ///
+    /// `Err` only for failures outside the package (database, disk); the import is then
+    /// recorded as failed. A bad package is an `Ok` report with outcome `rejected`.
+    pub async fn import_package(&self, path: &Path, options: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
+        check_source_name(&options.source)?;
+        let source_id = self.ensure_source(&options.source).await?;
+        let skip_invalid = match options.skip_invalid {
+            Some(s) => s,
+            None => self.import_policy().await?.skip_invalid,
+        };
+        let package = options.package_name.clone().unwrap_or_else(|| {
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+        });
+        let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(
+            "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor) \
+             VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id")
+            .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(now()).bind(&options.actor)
+            .fetch_one(pool).await?);
+        let mut report = ImportReport::new(id, &options.source, &package, &options.origin, skip_invalid);
+        let run = Run { store: self, path, source_id, actor: &options.actor, force: false };
+        match run.execute(&mut report, progress).await {
+            Ok(()) => {}
+            Err(e) => {
+                report.outcome = Outcome::Failed;
+                report.message = format!("the import failed and nothing was applied: {e}");
+                self.record_outcome(&report, None, None).await?;
+                return Err(e);
+            }
+        }
+        let held_path = if report.outcome == Outcome::Held { Some(keep_held(path, &options.data_dir, id, &package)?) } else { None };
+        if report.outcome != Outcome::Applied {
+            self.record_outcome(&report, held_path.as_deref(), None).await?;
+        }
+        Ok(report)
+    }
+
+    /// Applies a held import as it is, without the thresholds (an admin looked at it).
+    pub async fn approve_import(&self, id: i64, actor: &str, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
+        let (mut report, held) = self.held_import(id).await?;
+        let source_id = self.ensure_source(&report.source).await?;
+        let run = Run { store: self, path: &held, source_id, actor, force: true };
+        *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
+        run.execute(&mut report, progress).await?;
+        if report.outcome == Outcome::Applied {
+            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
+                .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
+            remove_held(&held);
+        } else {
+            self.record_outcome(&report, held.to_str(), None).await?;
+        }
+        Ok(*report)
+    }
+
+    /// Discards a held import: nothing of it is applied; its report stays.
+    pub async fn discard_import(&self, id: i64, actor: &str) -> Result<ImportReport, StoreError> {
+        let (mut report, held) = self.held_import(id).await?;
+        report.outcome = Outcome::Discarded;
+        report.message = format!("discarded by {actor}; nothing was applied");
+        self.record_outcome(&report, None, Some(actor)).await?;
+        remove_held(&held);
+        Ok(*report)
+    }
+
+    /// Marks imports left `running` by a crash as failed (call when no import can be running,
+    /// e.g. at server start). Their transactions were never committed.
+    pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
+        Ok(with_pool!(&self.db, pool => sqlx::query(
+            "UPDATE imports SET status = 'failed', finished_at = $1 WHERE status = 'running'")
+            .bind(now()).execute(pool).await?.rows_affected()))
+    }
+
+    async fn held_import(&self, id: i64) -> Result<(Box<ImportReport>, PathBuf), StoreError> {
+        let row: Option<(String, Option<String>, Option<String>)> = with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT status, held_path, report FROM imports WHERE id = $1").bind(id).fetch_optional(pool).await?);
+        let Some((status, held, report)) = row else { return Err(StoreError::NotFound(format!("there is no import {id}"))) };
+        if status != "held" {
+            return Err(StoreError::Invalid(format!("import {id} is {status}, not held; only held imports can be approved or discarded")));
+        }
+        let report: ImportReport = serde_json::from_str(report.as_deref().unwrap_or("{}"))
+            .map_err(|e| StoreError::Internal(format!("import {id} has an unreadable report: {e}")))?;
+        let held = PathBuf::from(held.ok_or_else(|| StoreError::Internal(format!("held import {id} has no stored package")))?);
+        if !held.exists() {
+            return Err(StoreError::Internal(format!("the package of held import {id} is missing from {}", held.display())));
+        }
+        Ok((Box::new(report), held))
+    }
+
+    /// Stores an import's final outcome and report (outside the apply transaction).
+    async fn record_outcome(&self, report: &ImportReport, held_path: Option<&str>, decided_by: Option<&str>) -> Result<(), StoreError> {
+        let json = serde_json::to_string(report).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let now = now();
+        with_pool!(&self.db, pool => sqlx::query(
+            "UPDATE imports SET status = $1, report = $2, finished_at = $3, held_path = COALESCE($4, held_path), \
+             decided_by = COALESCE($5, decided_by), decided_at = CASE WHEN $5 IS NULL THEN decided_at ELSE $3 END WHERE id = $6")
+            .bind(report.outcome.as_str()).bind(json).bind(&now).bind(held_path).bind(decided_by).bind(report.id)
+            .execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The id of source `name`, created on first use.
+    pub(crate) async fn ensure_source(&self, name: &str) -> Result<i64, StoreError> {
+        with_pool!(&self.db, pool => sqlx::query("INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name).bind(now()).execute(pool).await?.rows_affected());
+        Ok(with_pool!(&self.db, pool => sqlx::query_scalar("SELECT id FROM sources WHERE name = $1").bind(name).fetch_one(pool).await?))
+    }
+}
+
+/// One execution of the pipeline for an import row.
+struct Run<'a> {
+    store: &'a Store,
+    path: &'a Path,
+    source_id: i64,
+    actor: &'a str,
+    /// Approve: apply whatever the thresholds say.
+    force: bool,
+}
+
+impl Run<'_> {
+    async fn execute(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let result = self.steps(report, progress).await;
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        result
+    }
+
+    async fn steps(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
+        progress.phase("validating");
+        let path = self.path.to_path_buf();
+        let options = Options { defer_references: true, diagnostics_per_file: 1000 };
+        let validated = tokio::task::spawn_blocking(move || validate_with(&path, options))
+            .await
+            .map_err(|e| StoreError::Internal(format!("validation stopped: {e}")))?;
+        let mut v = match validated {
+            Ok(v) => v,
+            Err(unusable) => {
+                report.errors = 1;
+                report.problems.push(Problem { file: report.package.clone(), line: None, field: None, severity: "error".into(), message: unusable.0.clone() });
+                return reject(report, format!("not a usable OneRoster package: {}", unusable.0));
+            }
+        };
+        report.version = v.version.map(|v| v.to_string());
+        report.files = v.files.iter().map(|f| FileLine { name: f.name.clone(), mode: f.mode.into(), rows: f.rows }).collect();
+        let Some(version) = v.version else {
+            fill_problems(report, &v.diagnostics);
+            return reject(report, "manifest.csv does not say which OneRoster version the package is".into());
+        };
+        let modes: HashMap<&str, Mode> = v.files.iter().map(|f| (f.name.as_str(), if f.mode == "bulk" { Mode::Bulk } else { Mode::Delta })).collect();
+        for f in &v.files {
+            if !TABLES.iter().any(|t| t.file == f.name) {
+                v.diagnostics.warning(&f.name, None, None, "not imported: Rollbook keeps the rostering files only");
+            }
+        }
+        progress.phase("checking references against the roster");
+        let bulk: Vec<&str> = v.files.iter().filter(|f| f.mode == "bulk").map(|f| f.name.trim_end_matches(".csv")).collect();
+        refs::check(self.store, &v.unresolved, self.source_id, &bulk, &mut v.diagnostics).await?;
+
+        let errors = v.diagnostics.errors;
+        let mut skip = HashSet::new();
+        if errors > 0 {
+            let listed: Vec<_> = v.diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
+            if !report.skip_invalid {
+                fill_problems(report, &v.diagnostics);
+                return reject(report, format!("{} found; nothing was applied (fix the package, or apply its valid rows with --skip-invalid)", plural(errors, "error")));
+            }
+            if listed.len() as u64 != errors || listed.iter().any(|d| d.line.is_none()) {
+                fill_problems(report, &v.diagnostics);
+                return reject(report, "a whole file is unusable or there are too many errors to leave out row by row; nothing was applied".into());
+            }
+            skip = listed.iter().map(|d| (d.file.clone(), d.line.expect("checked"))).collect();
+        }
+
+        let now = now();
+        let mut tx = Tx::begin(&self.store.db).await?;
+        let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
+        let source_names: HashMap<i64, String> =
+            self.store.source_names().await?.into_iter().collect();
+        let files = TABLES
+            .iter()
+            .filter(|t| oneroster::csv::file_spec(version, t.file).is_some())
+            .filter_map(|t| modes.get(t.file).map(|m| (t.file, *m)))
+            .collect();
+        let plan = Plan { path: self.path, version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
+        let applied = apply(&mut tx, &plan, &mut v.diagnostics, progress).await?;
+        if applied.passwords > 0 {
+            v.diagnostics.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
+        }
+        report.entities = applied.entities;
+        report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
+        fill_problems(report, &v.diagnostics);
+        if v.diagnostics.errors > errors {
+            tx.rollback().await?;
+            return reject(report, format!("{} found while applying; nothing was applied", plural(v.diagnostics.errors - errors, "error")));
+        }
+        if !self.force {
+            let policy = self.store.import_policy().await?;
+            report.hold_reasons = hold_reasons(report, &policy);
+            if !report.hold_reasons.is_empty() {
+                tx.rollback().await?;
+                report.outcome = Outcome::Held;
+                report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
+                return Ok(());
+            }
+        }
+        let (c, u, d, n) = report.totals();
+        let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
+        let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
+        tx.finish_revision(revision, &summary, &counts).await?;
+        report.outcome = Outcome::Applied;
+        report.revision = Some(revision);
+        report.message = if report.errors > 0 {
+            format!("applied as revision {revision}; {} left out (skip-invalid)", plural(report.entities.values().map(|e| e.skipped).sum(), "invalid row"))
+        } else {
+            format!("applied as revision {revision}")
+        };
+        let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
+        tx.finish_import(report.id, revision, &json, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn reject(report: &mut ImportReport, message: String) -> Result<(), StoreError> {
+    report.outcome = Outcome::Rejected;
+    report.message = message;
+    Ok(())
+}
+
+fn fill_problems(report: &mut ImportReport, diags: &oneroster::csv::Diagnostics) {
+    report.errors = diags.errors;
+    report.warnings = diags.warnings;
+    report.problems_not_listed = diags.dropped;
+    report.problems = diags
+        .items()
+        .iter()
+        .map(|d| Problem {
+            file: d.file.clone(),
+            line: d.line,
+            field: d.field.clone(),
+            severity: match d.severity {
+                Severity::Error => "error".into(),
+                Severity::Warning => "warning".into(),
+            },
+            message: d.message.clone(),
+        })
+        .collect();
+}
+
+/// The thresholds an import crosses, one sentence each.
+fn hold_reasons(report: &ImportReport, policy: &super::policy::ImportPolicy) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (table, c) in &report.entities {
+        if c.before == 0 {
+            continue;
+        }
+        let pct = |n: u64| n as f64 * 100.0 / c.before as f64;
+        let (del, change) = (policy.delete_percent(table), policy.change_percent(table));
+        if pct(c.deleted) > del {
+            reasons.push(format!("it deletes {} of {} {table} ({:.1}%, more than the {del}% allowed)", c.deleted, c.before, pct(c.deleted)));
+        }
+        if pct(c.updated + c.deleted) > change {
+            reasons.push(format!(
+                "it changes {} of {} {table} ({:.1}%, more than the {change}% allowed)",
+                c.updated + c.deleted,
+                c.before,
+                pct(c.updated + c.deleted)
+            ));
+        }
+    }
+    reasons
+}
+
+/// Copies a held package to `<data>/holds/<id>/<name>` and returns that path.
+fn keep_held(path: &Path, data_dir: &Path, id: i64, name: &str) -> Result<String, StoreError> {
+    let dir = data_dir.join("holds").join(id.to_string());
+    let target = dir.join(if name.is_empty() { "package" } else { name });
+    let io = |e: std::io::Error| StoreError::Internal(format!("cannot keep the held package in {}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    if path.is_dir() {
+        std::fs::create_dir_all(&target).map_err(io)?;
+        for entry in std::fs::read_dir(path).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            if entry.file_type().map_err(io)?.is_file() {
+                std::fs::copy(entry.path(), target.join(entry.file_name())).map_err(io)?;
+            }
+        }
+    } else {
+        std::fs::copy(path, &target).map_err(io)?;
+    }
+    Ok(target.to_string_lossy().into_owned())
+}
+
+fn remove_held(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+pub(crate) fn plural(n: u64, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}

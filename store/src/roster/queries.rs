@@ -1,0 +1,112 @@
+//! Reading the roster's bookkeeping: imports, sources, counts per table.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{
+    import::plural,
+    report::{ImportReport, ImportSummary, Outcome},
+    tables::TABLES,
+};
+use crate::{db::with_pool, Store, StoreError};
+
+/// Records of one table by status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TableCount {
+    pub active: u64,
+    pub tobedeleted: u64,
+}
+
+type ImportRow = (i64, String, String, String, String, Option<i64>, String, Option<String>, String, Option<String>, Option<String>);
+
+const IMPORT_COLUMNS: &str = "i.id, s.name, i.origin, i.package_name, i.status, i.revision_id, i.started_at, i.finished_at, i.actor, i.decided_by, i.report";
+
+fn summary(row: ImportRow) -> ImportSummary {
+    let (id, source, origin, package, status, revision, started_at, finished_at, actor, decided_by, report) = row;
+    let message = report
+        .as_deref()
+        .and_then(|r| serde_json::from_str::<ImportReport>(r).ok())
+        .map(|r| r.message)
+        .unwrap_or_else(|| if status == "running" { "running".into() } else { "interrupted before it finished; nothing was applied".into() });
+    ImportSummary { id, source, origin, package, outcome: Outcome::parse(&status), revision, started_at, finished_at, actor, decided_by, message }
+}
+
+impl Store {
+    /// The newest imports first (at most `limit`).
+    pub async fn imports(&self, limit: i64) -> Result<Vec<ImportSummary>, StoreError> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports i JOIN sources s ON s.id = i.source_id ORDER BY i.id DESC LIMIT $1");
+        let rows: Vec<ImportRow> = with_pool!(&self.db, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    /// One import with its full report (`None` in the report while it runs).
+    pub async fn import(&self, id: i64) -> Result<(ImportSummary, Option<ImportReport>), StoreError> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports i JOIN sources s ON s.id = i.source_id WHERE i.id = $1");
+        let row: Option<ImportRow> = with_pool!(&self.db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("there is no import {id}")))?;
+        let report = row.10.as_deref().and_then(|r| serde_json::from_str(r).ok());
+        Ok((summary(row), report))
+    }
+
+    /// Every source as (id, name).
+    pub async fn source_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(with_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM sources ORDER BY name").fetch_all(pool).await?))
+    }
+
+    /// Records per roster table and status.
+    pub async fn roster_counts(&self) -> Result<BTreeMap<&'static str, TableCount>, StoreError> {
+        let mut out = BTreeMap::new();
+        for table in TABLES {
+            let sql = format!("SELECT status, COUNT(*) FROM {} GROUP BY status", table.name);
+            let rows: Vec<(String, i64)> = with_pool!(&self.db, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+            let mut count = TableCount::default();
+            for (status, n) in rows {
+                if status == "active" {
+                    count.active = n as u64;
+                } else {
+                    count.tobedeleted = n as u64;
+                }
+            }
+            out.insert(table.name, count);
+        }
+        Ok(out)
+    }
+
+    /// One record as stored: its columns by name (`None` when the table has no such record).
+    /// For tests, the CLI and the console's detail pages.
+    pub async fn roster_record(&self, table: &str, sourced_id: &str) -> Result<Option<BTreeMap<String, Option<String>>>, StoreError> {
+        let table = super::tables::by_name(table).ok_or_else(|| StoreError::Invalid(format!("`{table}` is not a roster table")))?;
+        let columns: Vec<String> = table
+            .all_columns()
+            .map(|c| match c {
+                "source_id" | "created_revision" | "revision" | "hash" => format!("CAST({c} AS TEXT)"),
+                _ => c.to_string(),
+            })
+            .collect();
+        let sql = format!("SELECT {} FROM {} WHERE sourced_id = $1", columns.join(", "), table.name);
+        let values: Option<Vec<Option<String>>> = with_pool!(&self.db, pool => {
+            use sqlx::Row;
+            let row = sqlx::query(&sql).bind(sourced_id).fetch_optional(pool).await?;
+            match row {
+                None => None,
+                Some(row) => Some((0..columns.len()).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?),
+            }
+        });
+        Ok(values.map(|v| table.all_columns().map(String::from).zip(v).collect()))
+    }
+
+    /// How many records of `table` changed after revision `after` (deletions included).
+    pub async fn changed_since(&self, table: &str, after: i64) -> Result<u64, StoreError> {
+        let table = super::tables::by_name(table).ok_or_else(|| StoreError::Invalid(format!("`{table}` is not a roster table")))?;
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE revision > $1", table.name);
+        let n: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(&sql).bind(after).fetch_one(pool).await?);
+        Ok(n as u64)
+    }
+
+    /// A one-line description of the roster ("2,000 users, ...") for logs and the CLI.
+    pub async fn roster_line(&self) -> Result<String, StoreError> {
+        let counts = self.roster_counts().await?;
+        Ok(TABLES.iter().map(|t| plural(counts[t.name].active, t.name.trim_end_matches('s'))).collect::<Vec<_>>().join(", "))
+    }
+}

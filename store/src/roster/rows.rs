@@ -1,0 +1,178 @@
+//! Package rows as roster rows: the values of one table's spec columns, whatever the version.
+
+use blake2::{
+    digest::{Update, VariableOutput},
+    Blake2bVar,
+};
+use oneroster::{
+    csv::{file_spec, record_from_row, record_to_row, Mode, Record, RoleRecord, Row},
+    model::entity::Base,
+    Version,
+};
+
+use super::tables::{by_name, Table};
+
+/// One record as the roster stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRow {
+    pub sourced_id: String,
+    /// `active` or `tobedeleted` (a delta row may delete).
+    pub active: bool,
+    /// One value per spec column of the table; `None` for a blank cell.
+    pub values: Vec<Option<String>>,
+    /// Extension columns as a JSON object of dotted names (`None` when there are none).
+    pub metadata: Option<String>,
+    /// The line of the package file the row came from.
+    pub line: u64,
+}
+
+impl RecordRow {
+    /// A stable 64-bit digest of the content (values and metadata, not the status): equal
+    /// digests mean an unchanged record.
+    pub fn hash(&self) -> i64 {
+        let mut h = Blake2bVar::new(8).expect("8 is a valid blake2b length");
+        for v in &self.values {
+            match v {
+                // A tag byte keeps `None` apart from `Some("")` and values from each other.
+                None => h.update(&[0]),
+                Some(v) => {
+                    h.update(&[1]);
+                    h.update(&(v.len() as u64).to_le_bytes());
+                    h.update(v.as_bytes());
+                }
+            }
+        }
+        if let Some(m) = &self.metadata {
+            h.update(&[2]);
+            h.update(m.as_bytes());
+        }
+        let mut out = [0u8; 8];
+        h.finalize_variable(&mut out).expect("8 bytes");
+        i64::from_le_bytes(out)
+    }
+}
+
+/// A 128-bit fingerprint of a sourcedId (the roster index keeps these instead of the ids).
+pub fn fingerprint(id: &str) -> u128 {
+    let mut h = Blake2bVar::new(16).expect("16 is a valid blake2b length");
+    h.update(id.as_bytes());
+    let mut out = [0u8; 16];
+    h.finalize_variable(&mut out).expect("16 bytes");
+    u128::from_le_bytes(out)
+}
+
+/// Extension columns as a JSON object, `None` when there are none.
+fn metadata_json(pairs: &[(String, String)]) -> Option<String> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let map: serde_json::Map<String, serde_json::Value> =
+        pairs.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    Some(serde_json::Value::Object(map).to_string())
+}
+
+/// The values of `table`'s columns from a row of its 1.2.1 file.
+fn from_v1p2(table: &Table, spec_columns: &[&str], row: &Row) -> RecordRow {
+    let value = |name: &str| {
+        spec_columns.iter().position(|c| *c == name).map(|i| row.values[i].clone()).filter(|v| !v.is_empty())
+    };
+    RecordRow {
+        sourced_id: value("sourcedId").unwrap_or_default(),
+        active: value("status").as_deref() != Some("tobedeleted"),
+        values: table.csv.iter().map(|c| value(c)).collect(),
+        metadata: metadata_json(&row.metadata),
+        line: row.line,
+    }
+}
+
+/// The roster rows one package row becomes: `(table name, row)`. A 1.2.1 row maps to its own
+/// table; a 1.1 row is converted through the canonical entity, and a 1.1 user also yields one
+/// roles row per org (sourcedId `USER#role#ORG`, outside the 1.2.1 id alphabet so it cannot
+/// collide with a real roles.csv id).
+pub fn convert(version: Version, file: &'static str, row: &Row) -> Vec<(&'static str, RecordRow)> {
+    let v2_spec = match file_spec(Version::V1p2, file) {
+        Some(spec) => spec,
+        None => return Vec::new(),
+    };
+    let Some(table) = super::tables::TABLES.iter().find(|t| t.file == file) else { return Vec::new() };
+    if version == Version::V1p2 {
+        let names: Vec<&str> = v2_spec.columns.iter().map(|c| c.name).collect();
+        return vec![(table.name, from_v1p2(table, &names, row))];
+    }
+    let v1_spec = file_spec(Version::V1p1, file).expect("1.1 file");
+    let Some(record) = record_from_row(v1_spec, Version::V1p1, row) else { return Vec::new() };
+    let names: Vec<&str> = v2_spec.columns.iter().map(|c| c.name).collect();
+    let mut v2_row = record_to_row(&record, v2_spec, Version::V1p2, Mode::Delta);
+    v2_row.line = row.line;
+    let mut out = vec![(table.name, from_v1p2(table, &names, &v2_row))];
+    if let Record::User(user) = &record {
+        let roles = by_name("roles").expect("roles table");
+        let roles_spec = file_spec(Version::V1p2, roles.file).expect("roles.csv");
+        let role_names: Vec<&str> = roles_spec.columns.iter().map(|c| c.name).collect();
+        for role in &user.roles {
+            let mut base = Base::new(format!("{}#role#{}", user.base.sourced_id, role.org));
+            base.status = user.base.status.clone();
+            base.date_last_modified = user.base.date_last_modified;
+            let record = Record::Role(RoleRecord { base, user: user.base.sourced_id.clone(), role: role.clone() });
+            let mut role_row = record_to_row(&record, roles_spec, Version::V1p2, Mode::Delta);
+            role_row.line = row.line;
+            out.push((roles.name, from_v1p2(roles, &role_names, &role_row)));
+        }
+    }
+    // Delta mode above writes the status, so a 1.1 `tobedeleted` row stays one.
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(values: &[&str]) -> Row {
+        Row { line: 7, values: values.iter().map(|v| v.to_string()).collect(), metadata: vec![] }
+    }
+
+    #[test]
+    fn a_1p2_row_keeps_its_values_and_blank_is_none() {
+        let r = row(&["e1", "", "", "c1", "s1", "u1", "student", "", "", ""]);
+        let out = convert(Version::V1p2, "enrollments.csv", &r);
+        assert_eq!(out.len(), 1);
+        let (table, rec) = &out[0];
+        assert_eq!(*table, "enrollments");
+        assert_eq!(rec.sourced_id, "e1");
+        assert!(rec.active);
+        assert_eq!(rec.values[0].as_deref(), Some("c1"));
+        assert_eq!(rec.values[4], None);
+        assert_eq!(rec.line, 7);
+    }
+
+    #[test]
+    fn a_1p1_user_becomes_a_user_and_a_role_per_org() {
+        // sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,
+        // givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
+        let r = row(&["u1", "", "", "true", "o1,o2", "teacher", "jdoe", "", "Jane", "Doe", "", "", "", "", "", "", "", "secret"]);
+        let out = convert(Version::V1p1, "users.csv", &r);
+        let tables: Vec<&str> = out.iter().map(|(t, _)| *t).collect();
+        assert_eq!(tables, ["users", "roles", "roles"]);
+        assert_eq!(out[1].1.sourced_id, "u1#role#o1");
+        // userSourcedId, roleType, role, beginDate, endDate, orgSourcedId, userProfileSourcedId
+        assert_eq!(out[1].1.values[..3], [Some("u1".into()), Some("primary".into()), Some("teacher".into())]);
+        assert_eq!(out[2].1.values[1].as_deref(), Some("secondary"));
+        assert_eq!(out[2].1.values[5].as_deref(), Some("o2"));
+        // The password is not among the stored values.
+        assert!(!out[0].1.values.iter().flatten().any(|v| v == "secret"));
+    }
+
+    #[test]
+    fn hash_sees_every_value_and_metadata_but_not_status() {
+        let a = RecordRow { sourced_id: "x".into(), active: true, values: vec![Some("a".into()), None], metadata: None, line: 2 };
+        let mut b = a.clone();
+        b.active = false;
+        b.line = 9;
+        assert_eq!(a.hash(), b.hash());
+        b.values[1] = Some(String::new());
+        assert_ne!(a.hash(), b.hash());
+        let mut c = a.clone();
+        c.metadata = Some("{}".into());
+        assert_ne!(a.hash(), c.hash());
+    }
+}

@@ -1,0 +1,372 @@
+//! The roster's database work inside one transaction, written once for both dialects.
+//!
+//! Bulk writes differ: SQLite gets multi-row `INSERT`s (one statement per few hundred rows),
+//! PostgreSQL gets `COPY ... FROM STDIN`. Everything else is the same SQL with `$n` parameters,
+//! except the JSON functions that build and read history before-images.
+
+use futures_util::TryStreamExt;
+use sqlx::{Postgres, Row as _, Sqlite, Transaction};
+
+use super::{
+    index::Index,
+    rows::{fingerprint, RecordRow},
+    tables::Table,
+};
+use crate::{db::Db, StoreError};
+
+/// An open roster transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$t` bound to the concrete transaction (same tokens for both drivers).
+macro_rules! with_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Postgres($t) => $body,
+        }
+    };
+}
+
+/// A row to write: the record, its digest, and whether it is active.
+pub struct Write<'a> {
+    pub row: &'a RecordRow,
+    pub hash: i64,
+    pub source: i64,
+}
+
+/// Rows per SQLite `INSERT`: well under the 32,766-parameter limit.
+const SQLITE_BATCH_PARAMS: usize = 30_000;
+
+impl Tx {
+    /// Begins a transaction that holds the roster's write lock until it ends: the first
+    /// statement writes in SQLite; PostgreSQL takes a transaction-scoped advisory lock.
+    pub async fn begin(db: &Db) -> Result<Tx, StoreError> {
+        Ok(match db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                // Claims SQLite's write lock now, so the index read next is the state this
+                // transaction writes over (a deferred read-then-write could fail midway).
+                sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut *tx).await?;
+                Tx::Sqlite(tx)
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7401)").execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        with_tx!(self, t => t.commit().await?);
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        with_tx!(self, t => t.rollback().await?);
+        Ok(())
+    }
+
+    /// Runs one statement without parameters.
+    pub async fn exec(&mut self, sql: &str) -> Result<u64, StoreError> {
+        Ok(with_tx!(self, t => sqlx::query(sql).execute(&mut **t).await?.rows_affected()))
+    }
+
+    /// Inserts a revision row and returns its id (the next after the highest).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn new_revision(
+        &mut self,
+        kind: &str,
+        source_id: Option<i64>,
+        import_id: Option<i64>,
+        restored_from: Option<i64>,
+        actor: &str,
+        now: &str,
+    ) -> Result<i64, StoreError> {
+        let sql = "INSERT INTO revisions (id, created_at, kind, source_id, import_id, restored_from, summary, counts, actor) \
+                   SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, '', '{}', $6 FROM revisions RETURNING id";
+        Ok(with_tx!(self, t => sqlx::query_scalar::<_, i64>(sql)
+            .bind(now).bind(kind).bind(source_id).bind(import_id).bind(restored_from).bind(actor)
+            .fetch_one(&mut **t).await?))
+    }
+
+    /// Fills in a revision's summary and counts once they are known.
+    pub async fn finish_revision(&mut self, id: i64, summary: &str, counts: &str) -> Result<(), StoreError> {
+        with_tx!(self, t => sqlx::query("UPDATE revisions SET summary = $1, counts = $2 WHERE id = $3")
+            .bind(summary).bind(counts).bind(id).execute(&mut **t).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Reads every record of `table` into an [`Index`].
+    pub async fn load_index(&mut self, table: &Table) -> Result<Index, StoreError> {
+        let sql = format!("SELECT sourced_id, hash, source_id, status FROM {}", table.name);
+        let mut entries = Vec::new();
+        with_tx!(self, t => {
+            let mut rows = sqlx::query(&sql).fetch(&mut **t);
+            while let Some(row) = rows.try_next().await? {
+                let id: &str = row.try_get(0)?;
+                let status: &str = row.try_get(3)?;
+                entries.push((fingerprint(id), row.try_get::<i64, _>(1)?, row.try_get::<i64, _>(2)?, status == "active"));
+            }
+        });
+        Ok(Index::build(entries))
+    }
+
+    /// Creates the empty staging tables for `table`: `stage_<name>` (full rows) and
+    /// `stage_<name>_ids` (sourcedIds to tombstone). They vanish with the transaction.
+    pub async fn create_stage(&mut self, table: &Table) -> Result<(), StoreError> {
+        let n = table.name;
+        self.exec(&format!("CREATE TEMP TABLE stage_{n} AS SELECT * FROM {n} WHERE 1 = 0")).await?;
+        self.exec(&format!("CREATE INDEX stage_{n}_id ON stage_{n} (sourced_id)")).await?;
+        self.exec(&format!("CREATE TEMP TABLE stage_{n}_ids (sourced_id TEXT PRIMARY KEY)")).await?;
+        Ok(())
+    }
+
+    /// Drops the staging tables (PostgreSQL keeps temp tables for the pooled connection).
+    pub async fn drop_stage(&mut self, table: &Table) -> Result<(), StoreError> {
+        let n = table.name;
+        self.exec(&format!("DROP TABLE stage_{n}")).await?;
+        self.exec(&format!("DROP TABLE stage_{n}_ids")).await?;
+        Ok(())
+    }
+
+    /// Writes full rows into `target` (the table itself for new records, its stage for
+    /// changed ones), stamped with `revision` and `now`.
+    pub async fn write_rows(&mut self, target: &str, table: &Table, rows: &[Write<'_>], revision: i64, now: &str) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let columns: Vec<&str> = table.all_columns().collect();
+        match self {
+            Tx::Postgres(t) => {
+                let mut data = Vec::with_capacity(rows.len() * 128);
+                for w in rows {
+                    let r = w.row;
+                    let status = if r.active { "active" } else { "tobedeleted" };
+                    let fixed = [
+                        Some(r.sourced_id.as_str()),
+                        Some(&*w.source.to_string()),
+                        Some(status),
+                        Some(now),
+                        Some(&*revision.to_string()),
+                        Some(&*revision.to_string()),
+                        Some(&*w.hash.to_string()),
+                        r.metadata.as_deref(),
+                    ]
+                    .map(|v| v.map(str::to_owned));
+                    let values = fixed.into_iter().chain(r.values.iter().cloned());
+                    for (i, v) in values.enumerate() {
+                        if i > 0 {
+                            data.push(b',');
+                        }
+                        // Quoted means a value, nothing means NULL (COPY's csv format).
+                        if let Some(v) = v {
+                            data.push(b'"');
+                            data.extend_from_slice(v.replace('"', "\"\"").as_bytes());
+                            data.push(b'"');
+                        }
+                    }
+                    data.push(b'\n');
+                }
+                let sql = format!("COPY {target} ({}) FROM STDIN (FORMAT csv)", columns.join(", "));
+                let mut copy = t.copy_in_raw(&sql).await?;
+                copy.send(data).await?;
+                copy.finish().await?;
+            }
+            Tx::Sqlite(t) => {
+                let per_row = columns.len();
+                let batch = (SQLITE_BATCH_PARAMS / per_row).max(1);
+                for chunk in rows.chunks(batch) {
+                    let sql = insert_sql(target, &columns, chunk.len());
+                    let mut q = sqlx::query(&sql);
+                    for w in chunk {
+                        let r = w.row;
+                        q = q
+                            .bind(r.sourced_id.as_str())
+                            .bind(w.source)
+                            .bind(if r.active { "active" } else { "tobedeleted" })
+                            .bind(now)
+                            .bind(revision)
+                            .bind(revision)
+                            .bind(w.hash)
+                            .bind(r.metadata.as_deref());
+                        for v in &r.values {
+                            q = q.bind(v.as_deref());
+                        }
+                    }
+                    q.execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds sourcedIds to `stage_<table>_ids`.
+    pub async fn stage_ids(&mut self, table: &Table, ids: &[String]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+            let sql = format!("INSERT INTO stage_{}_ids (sourced_id) VALUES {}", table.name, placeholders.join(", "));
+            with_tx!(self, t => {
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(id.as_str());
+                }
+                q.execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Replaces the records staged in `stage_<table>` (after saving their before-images) and
+    /// empties the stage.
+    pub async fn apply_stage(&mut self, table: &Table, revision: i64, now: &str) -> Result<u64, StoreError> {
+        let n = table.name;
+        self.save_history(table, &format!("SELECT sourced_id FROM stage_{n}"), revision).await?;
+        let sets: Vec<String> = ["source_id", "status", "hash", "metadata"]
+            .iter()
+            .chain(table.columns)
+            .map(|c| format!("{c} = stage_{n}.{c}"))
+            .collect();
+        let sql = format!(
+            "UPDATE {n} SET {}, date_last_modified = $1, revision = $2 FROM stage_{n} WHERE {n}.sourced_id = stage_{n}.sourced_id",
+            sets.join(", ")
+        );
+        let changed = with_tx!(self, t => sqlx::query(&sql).bind(now).bind(revision).execute(&mut **t).await?.rows_affected());
+        self.exec(&format!("DELETE FROM stage_{n}")).await?;
+        Ok(changed)
+    }
+
+    /// Marks the records listed in `stage_<table>_ids` deleted (values kept) and empties it.
+    pub async fn apply_tombstones(&mut self, table: &Table, revision: i64, now: &str) -> Result<u64, StoreError> {
+        let n = table.name;
+        let ids = format!("SELECT sourced_id FROM stage_{n}_ids");
+        self.save_history(table, &ids, revision).await?;
+        let sql = format!(
+            "UPDATE {n} SET status = 'tobedeleted', date_last_modified = $1, revision = $2 WHERE sourced_id IN ({ids}) AND status = 'active'"
+        );
+        let changed = with_tx!(self, t => sqlx::query(&sql).bind(now).bind(revision).execute(&mut **t).await?.rows_affected());
+        self.exec(&format!("DELETE FROM stage_{n}_ids")).await?;
+        Ok(changed)
+    }
+
+    /// Saves the current values of the records whose ids `ids_sql` selects as before-images.
+    async fn save_history(&mut self, table: &Table, ids_sql: &str, revision: i64) -> Result<(), StoreError> {
+        let pairs: Vec<String> = table.all_columns().map(|c| format!("'{c}', m.{c}")).collect();
+        let object = match self {
+            Tx::Sqlite(_) => format!("json_object({})", pairs.join(", ")),
+            Tx::Postgres(_) => format!("json_build_object({})::text", pairs.join(", ")),
+        };
+        let sql = format!(
+            "INSERT INTO record_history (revision, entity, sourced_id, before) \
+             SELECT $1, '{n}', m.sourced_id, {object} FROM {n} m WHERE m.sourced_id IN ({ids_sql})",
+            n = table.name
+        );
+        with_tx!(self, t => sqlx::query(&sql).bind(revision).execute(&mut **t).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Stages, for every record of `table` changed after revision `to` that existed then, its
+    /// values as they were at `to` (its first before-image after `to`). Returns how many.
+    pub async fn stage_state_at(&mut self, table: &Table, to: i64) -> Result<u64, StoreError> {
+        let n = table.name;
+        let extract: Vec<String> = table
+            .all_columns()
+            .map(|c| match self {
+                Tx::Sqlite(_) => format!("json_extract(h.before, '$.{c}')"),
+                Tx::Postgres(_) => match c {
+                    "source_id" | "created_revision" | "revision" => format!("(h.before::json ->> '{c}')::integer"),
+                    "hash" => format!("(h.before::json ->> '{c}')::bigint"),
+                    _ => format!("(h.before::json ->> '{c}')"),
+                },
+            })
+            .collect();
+        let columns: Vec<&str> = table.all_columns().collect();
+        let sql = format!(
+            "INSERT INTO stage_{n} ({}) SELECT {} FROM record_history h \
+             WHERE h.id IN (SELECT MIN(id) FROM record_history WHERE entity = '{n}' AND revision > $1 GROUP BY sourced_id) \
+             AND h.sourced_id IN (SELECT sourced_id FROM {n} WHERE created_revision <= $1)",
+            columns.join(", "),
+            extract.join(", ")
+        );
+        Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
+    }
+
+    /// Counts staged rows by what applying them does: (re)created, updated, deleted, and
+    /// removes the ones identical to the current record.
+    pub async fn classify_stage(&mut self, table: &Table) -> Result<(u64, u64, u64), StoreError> {
+        let n = table.name;
+        self.exec(&format!(
+            "DELETE FROM stage_{n} WHERE EXISTS (SELECT 1 FROM {n} m WHERE m.sourced_id = stage_{n}.sourced_id \
+             AND m.hash = stage_{n}.hash AND m.status = stage_{n}.status AND m.source_id = stage_{n}.source_id)"
+        ))
+        .await?;
+        let sql = format!(
+            "SELECT \
+               COALESCE(SUM(CASE WHEN m.status = 'tobedeleted' AND s.status = 'active' THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(CASE WHEN m.status = s.status THEN 1 ELSE 0 END), 0), \
+               COALESCE(SUM(CASE WHEN m.status = 'active' AND s.status = 'tobedeleted' THEN 1 ELSE 0 END), 0) \
+             FROM stage_{n} s JOIN {n} m ON m.sourced_id = s.sourced_id"
+        );
+        let (c, u, d): (i64, i64, i64) = with_tx!(self, t => sqlx::query_as(&sql).fetch_one(&mut **t).await?);
+        Ok((c as u64, u as u64, d as u64))
+    }
+
+    /// Active records of `table` created after revision `to`, into the tombstone stage.
+    pub async fn stage_created_after(&mut self, table: &Table, to: i64) -> Result<u64, StoreError> {
+        let n = table.name;
+        let sql = format!("INSERT INTO stage_{n}_ids (sourced_id) SELECT sourced_id FROM {n} WHERE created_revision > $1 AND status = 'active'");
+        Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
+    }
+
+    /// One page of a source's active sourcedIds in id order, after `after`.
+    pub async fn active_ids_page(&mut self, table: &Table, source: i64, after: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        let sql = format!(
+            "SELECT sourced_id FROM {} WHERE source_id = $1 AND status = 'active' AND sourced_id > $2 ORDER BY sourced_id LIMIT $3",
+            table.name
+        );
+        Ok(with_tx!(self, t => sqlx::query_scalar(&sql).bind(source).bind(after).bind(limit).fetch_all(&mut **t).await?))
+    }
+}
+
+/// `INSERT INTO target (cols) VALUES ($1, ...), (...)` for `rows` rows.
+fn insert_sql(target: &str, columns: &[&str], rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {target} ({}) VALUES ", columns.join(", "));
+    let mut p = 0;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns.len() {
+            if c > 0 {
+                sql.push(',');
+            }
+            p += 1;
+            sql.push_str(&format!("${p}"));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The bookkeeping columns come first in every table (a check on [`BOOKKEEPING`]'s order,
+/// which [`Tx::write_rows`] relies on).
+#[cfg(test)]
+#[test]
+fn bookkeeping_order() {
+    assert_eq!(super::tables::BOOKKEEPING[..3], ["sourced_id", "source_id", "status"]);
+    assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1,$2), ($3,$4)");
+}
+
+impl Tx {
+    /// Marks an import applied, inside the transaction that applies it.
+    pub async fn finish_import(&mut self, id: i64, revision: i64, report: &str, now: &str) -> Result<(), StoreError> {
+        with_tx!(self, t => sqlx::query(
+            "UPDATE imports SET status = 'applied', revision_id = $1, report = $2, finished_at = $3 WHERE id = $4")
+            .bind(revision).bind(report).bind(now).bind(id).execute(&mut **t).await?.rows_affected());
+        Ok(())
+    }
+}
