@@ -24,7 +24,8 @@ Environment variables (each flag's variable is also shown next to it):
   RUST_LOG                   log filter, e.g. info or rollbook=debug [default: info]
 
 Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage error;
-`validate`: 0 valid, 1 invalid, 2 not a usable package.";
+`validate`: 0 valid, 1 invalid, 2 not a usable package;
+`import`, `imports approve`: 0 applied, 1 rejected or failed, 3 held for review.";
 
 /// Rollbook: open, self-hosted OneRoster roster delivery for school districts.
 #[derive(Debug, Parser)]
@@ -61,6 +62,98 @@ pub enum Command {
         /// The package: a .zip file or a folder with manifest.csv.
         path: std::path::PathBuf,
         /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a OneRoster CSV package (1.1 or 1.2.1, bulk or delta; zip or folder) into the
+    /// roster. Exit status 0 applied, 1 rejected or failed, 3 held for review.
+    Import(ImportArgs),
+    /// Imports: list them, show a report, approve or discard a held one, the import policy.
+    #[command(subcommand)]
+    Imports(ImportsCommand),
+    /// Revisions of the roster (every applied import or rollback is one).
+    #[command(subcommand)]
+    Revisions(RevisionsCommand),
+    /// Restore the roster as it was at REVISION, as a new revision (which can be rolled back).
+    Rollback {
+        /// The revision to restore (see `rollbook revisions list`); 0 is the empty roster.
+        revision: i64,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `rollbook import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The package: a .zip file or a folder with manifest.csv.
+    pub path: PathBuf,
+    /// The feed this package comes from (e.g. sis, hr); a bulk import replaces only its records.
+    #[arg(long, default_value = "sis")]
+    pub source: String,
+    /// Apply the valid rows of a package that has invalid ones, reporting each row left out
+    /// [default: the district's `skip_invalid` setting, off unless set].
+    #[arg(long, conflicts_with = "no_skip_invalid")]
+    pub skip_invalid: bool,
+    /// Reject the whole package when any row is invalid, whatever the district setting says.
+    #[arg(long)]
+    pub no_skip_invalid: bool,
+    /// Print the report as one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportsCommand {
+    /// The newest imports first.
+    List {
+        /// How many to show.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One import's full report: counts per entity, every problem with file, line and field.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply a held import as it is.
+    Approve {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Discard a held import; nothing of it is applied.
+    Discard {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the import policy: skip_invalid (true/false), hold.delete_percent
+    /// [10], hold.change_percent [75], and per entity hold.<entity>.delete_percent /
+    /// hold.<entity>.change_percent (entities: orgs, academic_sessions, courses, classes,
+    /// users, user_profiles, roles, enrollments, demographics).
+    Settings {
+        /// KEY=VALUE to set (repeatable).
+        #[arg(long, value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// KEY to return to its default (repeatable).
+        #[arg(long, value_name = "KEY")]
+        unset: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RevisionsCommand {
+    /// The newest revisions first.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
         #[arg(long)]
         json: bool,
     },
@@ -184,6 +277,10 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Serve(args) => commands::serve::run(&cli.global, args).await.map(|()| 0),
         Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await.map(|()| 0),
         Command::Validate { path, json } => Ok(commands::validate::run(&path, json)),
+        Command::Import(args) => commands::import::run(&cli.global, args).await,
+        Command::Imports(cmd) => commands::imports::run(&cli.global, cmd).await,
+        Command::Revisions(cmd) => commands::revisions::list(&cli.global, cmd).await.map(|()| 0),
+        Command::Rollback { revision, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
     }
 }
 

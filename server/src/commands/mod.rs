@@ -1,5 +1,9 @@
 //! One module per `rollbook` command.
 
 pub(crate) mod admin;
+pub(crate) mod import;
+pub(crate) mod imports;
+mod progress;
+pub(crate) mod revisions;
 pub mod serve;
 pub(crate) mod validate;

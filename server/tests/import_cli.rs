@@ -1,0 +1,224 @@
+//! Importing from the command line as an operator does: real processes, real packages, both
+//! databases, and a real `kill -9` in the middle of an import.
+
+mod support;
+
+use std::{
+    fmt::Write as _,
+    path::{Path, PathBuf},
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use serde_json::Value;
+
+fn sample(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
+}
+
+fn rollbook(data_dir: &Path, database_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollbook"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ROLLBOOK_DATA_DIR", data_dir)
+        .env("ROLLBOOK_DATABASE_URL", database_url)
+        .env("USER", "ops")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(data_dir: &Path, url: &str, args: &[&str]) -> Output {
+    rollbook(data_dir, url).args(args).stdin(Stdio::null()).output().expect("run rollbook")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}): {}\n{}", text(&out.stdout), text(&out.stderr)))
+}
+
+/// Runs `journey` once on SQLite and once on a fresh PostgreSQL database.
+fn on_both(journey: impl Fn(&Path, &str)) {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("rollbook.db").display());
+    journey(dir.path(), &sqlite);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pg = rt.block_on(support::fresh_postgres_database());
+    let pg_dir = tempfile::tempdir().unwrap();
+    journey(pg_dir.path(), &pg);
+    rt.block_on(support::drop_postgres_database(&pg));
+}
+
+#[test]
+fn import_hold_approve_rollback_from_the_cli() {
+    on_both(|data, url| {
+        let out = run(data, url, &["import", sample("synthetic/v1p2-bulk").to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.starts_with("Import 1 of v1p2-bulk (source sis): applied as revision 1.\nOneRoster 1.2: "), "{stdout}");
+        let users: Vec<&str> = stdout.lines().find(|l| l.starts_with("  users ")).expect("a users line").split_whitespace().collect();
+        assert_eq!(users, ["users", "7", "0", "0", "0", "0"], "{stdout}");
+        // The sample folder also holds its own zip, which is not a package file.
+        assert!(stdout.contains("v1p2-bulk.zip: warning: is not a file of OneRoster 1.2; ignored\n\n0 errors, 1 warning; took "), "{stdout}");
+
+        // The delta deletes 1 of 7 enrollments: held (exit 3), with the reason and a sample.
+        let out = run(data, url, &["import", sample("synthetic/v1p2-delta").to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(3), "{stdout}");
+        assert!(stdout.contains("Held because:\n  - it deletes 1 of 7 enrollments (14.3%, more than the 10% allowed)\n"), "{stdout}");
+        assert!(stdout.contains("  sample of enrollments: deleted enr-bio-s200, created enr-bio-s203\n"), "{stdout}");
+        assert!(stdout.contains("rollbook imports approve 2   or   rollbook imports discard 2"), "{stdout}");
+
+        let list = json(&run(data, url, &["imports", "list", "--json"]));
+        assert_eq!(list[0]["id"], 2);
+        assert_eq!(list[0]["outcome"], "held");
+        assert_eq!(list[1]["outcome"], "applied");
+        assert_eq!(list[1]["actor"], "cli:ops");
+
+        let out = run(data, url, &["imports", "approve", "2", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let report = json(&out);
+        assert_eq!(report["outcome"], "applied");
+        assert_eq!(report["revision"], 2);
+        assert_eq!(report["entities"]["users"]["updated"], 1);
+
+        let shown = json(&run(data, url, &["imports", "show", "2", "--json"]));
+        assert_eq!(shown["outcome"], "applied");
+        let again = run(data, url, &["imports", "approve", "2"]);
+        assert_eq!(again.status.code(), Some(1));
+        assert_eq!(text(&again.stderr).trim(), "error: import 2 is applied, not held; only held imports can be approved or discarded");
+
+        let out = run(data, url, &["revisions", "list"]);
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains("import 2 from sis: 3 created, 1 updated, 1 deleted, 12 unchanged"), "{stdout}");
+
+        let out = run(data, url, &["rollback", "1"]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(stdout, "Revision 3: rollback to revision 1: 1 restored, 1 updated, 3 deleted.\nUndo with: rollbook rollback 2\n");
+        let revisions = json(&run(data, url, &["revisions", "list", "--json"]));
+        assert_eq!(revisions[0]["kind"], "rollback");
+        assert_eq!(revisions[0]["restored_from"], 1);
+        assert_eq!(revisions[0]["actor"], "cli:ops");
+
+        // A broken package: rejected (exit 1), every problem with file, line and field.
+        let out = run(data, url, &["import", sample("moodle-enrol_oneroster/v1p1-bulk-minimal").to_str().unwrap()]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("errors found; nothing was applied (fix the package, or apply its valid rows with --skip-invalid)"), "{stdout}");
+        assert!(stdout.contains("classes.csv line 2, field `courseSourcedId`: error: refers to"), "{stdout}");
+        assert_eq!(json(&run(data, url, &["revisions", "list", "--json"])).as_array().unwrap().len(), 3);
+
+        // Policy from the CLI.
+        let out = run(data, url, &["imports", "settings", "--set", "hold.users.delete_percent=25", "--json"]);
+        assert_eq!(json(&out)["settings"]["hold.users.delete_percent"], "25");
+        let out = run(data, url, &["imports", "settings", "--set", "hold.pupils.delete_percent=25"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).starts_with("error: unknown setting `hold.pupils.delete_percent`"), "{}", text(&out.stderr));
+
+        let out = run(data, url, &["import", "/nonexistent/package.zip"]);
+        assert_eq!(text(&out.stderr).trim(), "error: /nonexistent/package.zip: no such file or folder");
+        let out = run(data, url, &["import", "--source", "Bad Name", sample("synthetic/v1p2-bulk").to_str().unwrap()]);
+        assert!(text(&out.stderr).contains("`Bad Name` is not a usable source name"), "{}", text(&out.stderr));
+    });
+}
+
+/// A bulk package of `n` students at one school, family name `family` (a second version of
+/// the package changes every student).
+fn write_package(dir: &Path, n: usize, family: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut manifest = String::from("propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\n");
+    for spec in oneroster::csv::catalog(oneroster::Version::V1p2) {
+        let mode = if ["orgs.csv", "users.csv", "roles.csv"].contains(&spec.name) { "bulk" } else { "absent" };
+        writeln!(manifest, "{},{mode}", spec.manifest_key()).unwrap();
+    }
+    std::fs::write(dir.join("manifest.csv"), manifest).unwrap();
+    std::fs::write(dir.join("orgs.csv"), "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd,,,District,district,,\ns,,,School,school,,d\n").unwrap();
+    let mut users = String::from("sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n");
+    let mut roles = String::from("sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n");
+    for i in 0..n {
+        writeln!(users, "u{i},,,true,user{i},,Student{i},{family},,{i},u{i}@example.org,,,,05,,,,,,s,").unwrap();
+        writeln!(roles, "r{i},,,u{i},primary,student,,,s,").unwrap();
+    }
+    std::fs::write(dir.join("users.csv"), users).unwrap();
+    std::fs::write(dir.join("roles.csv"), roles).unwrap();
+}
+
+/// The family names of every user as one set (all old, all new, or none: never a mix).
+fn family_names(data: &Path, url: &str) -> (i64, Vec<String>) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = store::connect(url).await.unwrap();
+        let revision = store.current_revision().await.unwrap();
+        let counts = store.roster_counts().await.unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for i in [0, 1, 7_000, 19_999] {
+            if let Some(rec) = store.roster_record("users", &format!("u{i}")).await.unwrap() {
+                names.insert(rec["family_name"].clone().unwrap());
+            }
+        }
+        let users = counts["users"].active;
+        let roles = counts["roles"].active;
+        store.close().await;
+        assert!(users == roles, "users and roles move together: {users} users, {roles} roles");
+        assert!(users == 0 || users == 20_000, "all or nothing, not {users} ({data:?})");
+        (revision, names.into_iter().collect())
+    })
+}
+
+#[test]
+fn kill_9_mid_import_leaves_a_consistent_store() {
+    on_both(|data, url| {
+        let first = data.join("first");
+        let second = data.join("second");
+        write_package(&first, 20_000, "Old");
+        write_package(&second, 20_000, "New");
+        run(data, url, &["imports", "settings", "--set", "hold.change_percent=100"]);
+        // Kill the first import at increasing delays until one finishes: each kill must leave
+        // revision 0 (empty) and each finished import revision 1 (all old names).
+        let mut killed = 0;
+        for delay_ms in [150, 400, 800, 1_500, 3_000, 6_000, 60_000] {
+            let mut child = rollbook(data, url).args(["import", first.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            let finished = child.try_wait().unwrap().is_some();
+            if !finished {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                killed += 1;
+                let (revision, names) = family_names(data, url);
+                assert!(revision == 0 && names.is_empty(), "after a kill at {delay_ms} ms: revision {revision}, {names:?}");
+            } else {
+                break;
+            }
+        }
+        if family_names(data, url).0 == 0 {
+            let out = run(data, url, &["import", first.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        }
+        assert_eq!(family_names(data, url), (1, vec!["Old".to_string()]));
+        // Now kill imports that change every record: old names or new, never a mix.
+        for delay_ms in [200, 700, 1_500] {
+            let mut child = rollbook(data, url).args(["import", second.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            if child.try_wait().unwrap().is_none() {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                killed += 1;
+            }
+            let (revision, names) = family_names(data, url);
+            assert!(names == ["Old"] || names == ["New"], "after a kill at {delay_ms} ms: {names:?}");
+            assert_eq!(revision, if names == ["Old"] { 1 } else { 2 });
+            if names == ["New"] {
+                break;
+            }
+        }
+        assert!(killed >= 2, "at least two imports were killed mid-way");
+        // The store works on: the interrupted imports show as failed at the next server start,
+        // and a new import applies.
+        let out = run(data, url, &["import", second.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+        assert_eq!(family_names(data, url).1, ["New"]);
+    });
+}
