@@ -21,6 +21,8 @@ pub struct Settings {
     pub site_root: PathBuf,
     pub trust_forwarded_for: bool,
     pub secret_key: SecretKey,
+    /// How often the drop folder (`<data dir>/inbox/`) is scanned; `None` turns it off.
+    pub inbox_poll: Option<std::time::Duration>,
 }
 
 impl Settings {
@@ -46,6 +48,7 @@ impl Settings {
             site_root: args.site_root,
             trust_forwarded_for: args.trust_forwarded_for,
             secret_key: secret_key(global)?,
+            inbox_poll: Some(std::time::Duration::from_secs(5)),
         })
     }
 

@@ -7,6 +7,7 @@ mod commands;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod inbox;
 
 pub use commands::serve::{serve, Server};
 pub use config::Settings;

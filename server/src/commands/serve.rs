@@ -20,6 +20,12 @@ pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliE
     let settings = Settings::for_serve(global, args)?;
     let store = store::connect(&settings.database_url).await.map_err(CliError::from_connect)?;
     tracing::info!(database = %store.redacted_url(), "database ready");
+    // No import runs before this server does; one left `running` was cut off by a crash (its
+    // transaction never committed).
+    let interrupted = store.recover_interrupted_imports().await?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "imports interrupted by a crash were marked failed; nothing of them was applied");
+    }
 
     if let Some((account, password)) = store.create_first_admin(&settings.admin_email).await? {
         // Printed to the terminal only, once: never through the logger, never stored in clear.
@@ -99,6 +105,10 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
             }
         }
     });
+
+    if let Some(every) = settings.inbox_poll {
+        tokio::spawn(crate::inbox::Inbox::new(store.clone(), &settings.data_dir).watch(every));
+    }
 
     // `/data/` is `/data`: trimmed before routing, so that every route (and its sign-in check)
     // sees one spelling.

@@ -72,6 +72,7 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         site_root: dir.join("site"),
         trust_forwarded_for: opts.trust_forwarded_for,
         secret_key: SecretKey::generate(),
+        inbox_poll: Some(std::time::Duration::from_millis(100)),
     };
     let server = server::serve(&settings, store.clone()).await.expect("start server");
     TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, server, _tmp: tmp }
