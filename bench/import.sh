@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The import benchmark of issue 4 (method and numbers in BENCHMARKS.md).
+#
+#   bench/import.sh [STUDENTS]        default 1000000
+#
+# 1. writes the demo district with `rollbook demo` (release build);
+# 2. baseline: sqlite3's `.import` of the same CSV files into bare tables (no keys, no indexes);
+# 3. first bulk import into an empty SQLite database, then the unchanged package again, then a
+#    1% delta (bench/make-delta.py): wall time and peak RSS of each `rollbook import`;
+# 4. the same three imports into PostgreSQL (a fresh database on ROLLBOOK_BENCH_PG_URL, default
+#    the server on 127.0.0.1:5432), where rows go in with COPY.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+students="${1:-1000000}"
+work="${ROLLBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/rollbook-bench}"
+pg_admin="${ROLLBOOK_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+rm -rf "$work" && mkdir -p "$work"
+
+cargo build --release -p server --bin rollbook
+bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/rollbook"
+
+measure() { # label, command...: prints "label: S s, RSS MiB"
+  local label="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { cat "$work/out"; }
+  read -r secs kib < "$work/time"
+  printf '%-44s %8.1f s  %7.0f MiB peak RSS\n' "$label" "$secs" "$((kib / 1024))"
+}
+
+echo "== $students students, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) =="
+measure "rollbook demo" "$bin" demo --students "$students" --out "$work/pkg"
+tail -1 "$work/out"
+python3 bench/make-delta.py "$work/pkg" "$work/delta" 1 > /dev/null
+du -sh "$work/pkg" | sed 's/^/package size: /'
+
+# Baseline: the same files into bare tables with sqlite3's .import (header row skipped).
+{
+  echo "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+  for f in "$work"/pkg/*.csv; do
+    name="$(basename "$f" .csv)"
+    [ "$name" = manifest ] && continue
+    cols="$(head -1 "$f" | tr -d '\r' | sed 's/[^,]*/"&" TEXT/g')"
+    echo "CREATE TABLE \"$name\" ($cols);"
+    echo ".import --csv --skip 1 '$f' \"$name\""
+  done
+} > "$work/baseline.sql"
+measure "sqlite3 .import (bare tables, baseline)" sqlite3 "$work/baseline.db" ".read $work/baseline.sql"
+
+run_imports() { # label, database URL
+  export ROLLBOOK_DATA_DIR="$work/data-$1" ROLLBOOK_DATABASE_URL="$2"
+  "$bin" imports settings --set hold.change_percent=100 --set hold.delete_percent=100 > /dev/null
+  measure "$1: first bulk import" "$bin" import "$work/pkg"
+  grep -E "applied|rejected|held" "$work/out" | head -1
+  measure "$1: re-import, unchanged" "$bin" import "$work/pkg"
+  measure "$1: 1% delta" "$bin" import "$work/delta"
+  grep -E "applied|rejected|held" "$work/out" | head -1
+}
+
+run_imports sqlite "sqlite://$work/data-sqlite/rollbook.db"
+ls -la "$work/data-sqlite/rollbook.db" | awk '{printf "SQLite database: %.0f MiB\n", $5/1048576}'
+
+db="rollbook_bench_$$"
+psql "$pg_admin" -qc "CREATE DATABASE $db" 
+pg_url="$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path="/"+sys.argv[2]).geturl())' "$pg_admin" "$db")"
+run_imports postgres "$pg_url"
+psql "$pg_admin" -qc "DROP DATABASE $db WITH (FORCE)"
