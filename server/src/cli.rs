@@ -82,6 +82,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a generated school district (schools, classes, teachers, students, guardians,
+    /// enrollments) as a valid OneRoster 1.2 CSV package folder, to try Rollbook without real
+    /// student data. Needs no database.
+    Demo(DemoArgs),
 }
 
 /// Options of `rollbook import`.
@@ -157,6 +161,23 @@ pub enum RevisionsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of `rollbook demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Students in the district; schools, teachers and classes follow from it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub students: u64,
+    /// Seed of every random choice: the same seed and --students give identical files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The folder to write (created if missing; an earlier package in it is replaced).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Leave guardians out (by default about seven in ten students have one).
+    #[arg(long = "no-guardians", action = clap::ArgAction::SetFalse)]
+    pub guardians: bool,
 }
 
 /// Options of `rollbook serve`.
@@ -281,6 +302,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Imports(cmd) => commands::imports::run(&cli.global, cmd).await,
         Command::Revisions(cmd) => commands::revisions::list(&cli.global, cmd).await.map(|()| 0),
         Command::Rollback { revision, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
+        Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
     }
 }
 

@@ -42,6 +42,43 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A manifest for a package of `version` in which every file is absent until set with
+    /// [`set`](Self::set).
+    pub fn new(version: Version) -> Manifest {
+        Manifest { version: Some(version), ..Manifest::default() }
+    }
+
+    /// Sets the mode of a data file (`users.csv`).
+    pub fn set(&mut self, file: &str, mode: Mode) -> &mut Self {
+        self.files.insert(file.to_string(), mode);
+        self
+    }
+
+    /// The text of `manifest.csv`: the version, then one row for every file of the version's
+    /// catalog in catalog order (1.2.1 wants every key; files not set are `absent`, names outside
+    /// the catalog are left out), then the source properties that are set. CRLF line ends.
+    ///
+    /// # Panics
+    /// When the manifest has no version (a manifest to write always has one: see [`new`](Self::new)).
+    pub fn to_csv(&self) -> String {
+        let version = self.version.expect("a manifest to write has a version");
+        let mut out = format!("propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,{version}\r\n");
+        for spec in catalog(version) {
+            let mode = match self.mode(spec.name) {
+                Mode::Absent => "absent",
+                Mode::Bulk => "bulk",
+                Mode::Delta => "delta",
+            };
+            out.push_str(&format!("{},{mode}\r\n", spec.manifest_key()));
+        }
+        for (key, value) in [("source.systemName", &self.source_system_name), ("source.systemCode", &self.source_system_code)] {
+            if let Some(value) = value {
+                out.push_str(&format!("{key},{}\r\n", csv_cell(value)));
+            }
+        }
+        out
+    }
+
     /// The mode of a data file; files the manifest does not list count as absent.
     pub fn mode(&self, file: &str) -> Mode {
         self.files.get(file).copied().unwrap_or(Mode::Absent)
@@ -138,6 +175,15 @@ impl Manifest {
     }
 }
 
+/// Quotes a manifest value when it needs it.
+fn csv_cell(value: &str) -> String {
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +209,25 @@ mod tests {
         assert_eq!(m.mode("users.csv"), Mode::Bulk);
         assert_eq!(m.mode("orgs.csv"), Mode::Absent);
         assert_eq!(m.source_system_name.as_deref(), Some("PowerSchool"));
+    }
+
+    #[test]
+    fn a_written_manifest_reads_back_without_diagnostics() {
+        let mut m = Manifest::new(Version::V1p2);
+        m.set("users.csv", Mode::Bulk).set("enrollments.csv", Mode::Delta).set("widgets.csv", Mode::Bulk);
+        m.source_system_name = Some("Rollbook, demo".into());
+        let text = m.to_csv();
+        assert!(text.starts_with("propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.2\r\n"), "{text}");
+        assert!(text.contains("file.users,bulk\r\n") && text.contains("file.roles,absent\r\n"), "{text}");
+        assert!(text.ends_with("source.systemName,\"Rollbook, demo\"\r\n"), "{text}");
+        assert!(!text.contains("widgets"), "only catalog files are listed: {text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("file.")).count(), catalog(Version::V1p2).len());
+        let (back, diags) = read(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(back.mode("users.csv"), Mode::Bulk);
+        assert_eq!(back.mode("enrollments.csv"), Mode::Delta);
+        assert_eq!(back.mode("orgs.csv"), Mode::Absent);
+        assert_eq!(back.source_system_name.as_deref(), Some("Rollbook, demo"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::{
     path::Path,
 };
 
-use super::{catalog, FileWriter, Mode, Row};
+use super::{catalog, FileWriter, Manifest, Mode, Row};
 use crate::Version;
 
 /// Collects files in memory-bounded pieces and writes the package at the end.
@@ -54,20 +54,12 @@ impl PackageWriter {
     }
 
     fn manifest(&self) -> String {
-        let mut out = String::from("propertyName,value\r\nmanifest.version,1.0\r\n");
-        out.push_str(&format!("oneroster.version,{}\r\n", self.version));
-        for spec in catalog(self.version) {
-            let mode = match self.files.get(spec.name).map(|(m, _)| *m) {
-                Some(Mode::Bulk) => "bulk",
-                Some(Mode::Delta) => "delta",
-                _ => "absent",
-            };
-            out.push_str(&format!("{},{mode}\r\n", spec.manifest_key()));
+        let mut manifest = Manifest::new(self.version);
+        for (name, (mode, _)) in &self.files {
+            manifest.set(name, *mode);
         }
-        if let Some(name) = &self.source_system_name {
-            out.push_str(&format!("source.systemName,{}\r\n", csv_cell(name)));
-        }
-        out
+        manifest.source_system_name = self.source_system_name.clone();
+        manifest.to_csv()
     }
 
     /// Writes the package into `dir` (created if missing).
@@ -93,15 +85,6 @@ impl PackageWriter {
         }
         zip.finish().map_err(io::Error::other)?;
         Ok(())
-    }
-}
-
-/// Quotes a manifest value when it needs it.
-fn csv_cell(value: &str) -> String {
-    if value.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
     }
 }
 

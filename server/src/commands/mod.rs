@@ -5,5 +5,6 @@ pub(crate) mod import;
 pub(crate) mod imports;
 mod progress;
 pub(crate) mod revisions;
+pub(crate) mod demo;
 pub mod serve;
 pub(crate) mod validate;
