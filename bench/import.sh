@@ -21,8 +21,8 @@ bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys
 
 measure() { # label, command...: prints "label: S s, RSS MiB"
   local label="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { cat "$work/out"; }
-  read -r secs kib < "$work/time"
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || tail -5 "$work/out"
+  read -r secs kib < <(tail -1 "$work/time")
   printf '%-44s %8.1f s  %7.0f MiB peak RSS\n' "$label" "$secs" "$((kib / 1024))"
 }
 

@@ -8,7 +8,7 @@ use std::{
 
 use serde::Serialize;
 
-use super::{catalog, file_spec, package::Unusable, Diagnostics, FileReader, Kind, Manifest, Mode, Package};
+use super::{bytes::fingerprint, catalog, file_spec, package::Unusable, Diagnostics, FileReader, Kind, Manifest, Mode, Package};
 use crate::Version;
 
 /// Files in the order that lets references point backwards (same-file references wait for the
@@ -123,7 +123,7 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
         let spec = reader.spec();
         let stem = name.trim_end_matches(".csv");
         let keep_ids = targets.contains(stem) || name == "users.csv";
-        let mut ids = HashSet::new();
+        let mut ids: HashSet<u128> = HashSet::new();
         let mut pending = Vec::new();
         let mut rows = 0;
         while let Some(row) = reader.next_row(&mut report.diagnostics) {
@@ -154,10 +154,12 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
             let id = value("sourcedId");
             match name {
                 "orgs.csv" => {
-                    index.org_types.insert(id.to_string(), value("type").to_string());
+                    let fp = index.fp(id);
+                    index.org_types.insert(fp, value("type").to_string());
                 }
                 "academicSessions.csv" => {
-                    index.session_types.insert(id.to_string(), value("type").to_string());
+                    let fp = index.fp(id);
+                    index.session_types.insert(fp, value("type").to_string());
                 }
                 "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value("schoolSourcedId"), diags),
                 "courses.csv" => index.must_be_school_year(name, row.line, value("schoolYearSourcedId"), diags),
@@ -165,21 +167,23 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
                 "users.csv" => {
                     let org = value("primaryOrgSourcedId");
                     if !org.is_empty() {
-                        index.primary_orgs.push((row.line, id.to_string(), org.to_string()));
+                        let (user, pair, org) = (index.fp(id), index.pair(id, org), index.org_number(org));
+                        index.primary_orgs.push((row.line, user, pair, org));
                     }
                 }
                 "userProfiles.csv" => {
-                    index.profile_owner.insert(id.to_string(), value("userSourcedId").to_string());
+                    let fp = index.fp(id);
+                    index.profile_owner.insert(fp, value("userSourcedId").to_string());
                 }
                 "roles.csv" => index.role(row.line, value("userSourcedId"), value("orgSourcedId"), value("roleType"), value("userProfileSourcedId"), diags),
                 _ => {}
             }
             if keep_ids && !id.is_empty() {
-                ids.insert(id.to_string());
+                ids.insert(index.fp(id));
             }
         }
         for (line, field, id) in pending {
-            if ids.contains(&id) {
+            if ids.contains(&index.fp(&id)) {
                 continue;
             }
             if index.defer {
@@ -234,18 +238,27 @@ fn check_file_list(package: &Package, manifest: &Manifest, version: Version, dia
 }
 
 /// What earlier files provided, for reference checks.
+///
+/// Ids are kept as 128-bit fingerprints, as the reader keeps them for duplicates (16 bytes an id
+/// instead of the id itself: a million-student package's users, roles and classes fit in tens
+/// of megabytes). Messages quote ids from the row at hand, never from the index.
 #[derive(Default)]
 struct Index {
-    ids: HashMap<String, HashSet<String>>,
-    org_types: HashMap<String, String>,
-    session_types: HashMap<String, String>,
-    /// userProfile sourcedId → its user.
-    profile_owner: HashMap<String, String>,
-    /// (line, user, org) of every users.csv primaryOrgSourcedId.
-    primary_orgs: Vec<(u64, String, String)>,
-    /// (user, org) of every roles.csv row, and of the primary ones.
-    role_pairs: HashSet<(String, String)>,
-    primary_roles: HashSet<(String, String)>,
+    seeds: (foldhash::fast::RandomState, foldhash::fast::RandomState),
+    ids: HashMap<String, HashSet<u128>>,
+    org_types: HashMap<u128, String>,
+    session_types: HashMap<u128, String>,
+    /// userProfile → its user.
+    profile_owner: HashMap<u128, String>,
+    /// (line, user, user+org pair, org) of every users.csv primaryOrgSourcedId; orgs are few,
+    /// so each is kept once in `org_names`.
+    primary_orgs: Vec<(u64, u128, u128, u32)>,
+    org_names: Vec<String>,
+    org_numbers: HashMap<String, u32>,
+    /// user+org pairs of every roles.csv row, and of the primary ones; users with any role.
+    role_pairs: HashSet<u128>,
+    primary_roles: HashSet<u128>,
+    users_with_roles: HashSet<u128>,
     defer: bool,
     unresolved: Vec<UnresolvedRef>,
 }
@@ -256,10 +269,29 @@ fn stem_of(file: &'static str) -> &'static str {
 }
 
 impl Index {
+    fn fp(&self, id: &str) -> u128 {
+        fingerprint(&self.seeds, id)
+    }
+
+    /// One fingerprint for a (user, org) pair; the separator cannot occur in either id.
+    fn pair(&self, user: &str, org: &str) -> u128 {
+        fingerprint(&self.seeds, &format!("{user}\u{0}{org}"))
+    }
+
+    fn org_number(&mut self, org: &str) -> u32 {
+        if let Some(n) = self.org_numbers.get(org) {
+            return *n;
+        }
+        let n = self.org_names.len() as u32;
+        self.org_names.push(org.to_string());
+        self.org_numbers.insert(org.to_string(), n);
+        n
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn check(&mut self, file: &'static str, line: u64, field: &'static str, target: &'static str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
         match self.ids.get(target) {
-            Some(ids) if ids.contains(id) => {}
+            Some(ids) if ids.contains(&self.fp(id)) => {}
             _ if self.defer => {
                 self.unresolved.push(UnresolvedRef { file, line, field, target, id: id.to_string() });
             }
@@ -276,8 +308,8 @@ impl Index {
 
     /// roles.csv: one primary role per user and org; a role's profile belongs to its user.
     fn role(&mut self, line: u64, user: &str, org: &str, role_type: &str, profile: &str, diags: &mut Diagnostics) {
-        let pair = (user.to_string(), org.to_string());
-        if role_type == "primary" && !self.primary_roles.insert(pair.clone()) {
+        let pair = self.pair(user, org);
+        if role_type == "primary" && !self.primary_roles.insert(pair) {
             diags.error(
                 "roles.csv",
                 Some(line),
@@ -286,8 +318,9 @@ impl Index {
             );
         }
         self.role_pairs.insert(pair);
+        self.users_with_roles.insert(self.fp(user));
         if !profile.is_empty() {
-            if let Some(owner) = self.profile_owner.get(profile) {
+            if let Some(owner) = self.profile_owner.get(&self.fp(profile)) {
                 if owner != user {
                     diags.error(
                         "roles.csv",
@@ -300,22 +333,28 @@ impl Index {
         }
     }
 
-    /// users.csv: a primaryOrg needs a role of that user at that org.
+    /// users.csv: a primaryOrg needs a role of that user at that org. When references are
+    /// deferred, a user without any row in roles.csv keeps the roles the importer already holds,
+    /// so only users the package gives roles to are checked.
     fn primary_orgs_have_roles(&self, diags: &mut Diagnostics) {
-        for (line, user, org) in &self.primary_orgs {
-            if !self.role_pairs.contains(&(user.clone(), org.clone())) {
+        for (line, user, pair, org) in &self.primary_orgs {
+            if self.defer && !self.users_with_roles.contains(user) {
+                continue;
+            }
+            if !self.role_pairs.contains(pair) {
+                let org = &self.org_names[*org as usize];
                 diags.error(
                     "users.csv",
                     Some(*line),
                     Some("primaryOrgSourcedId"),
-                    format!("`{org}` is this user's primary org, but roles.csv gives `{user}` no role there"),
+                    format!("`{org}` is this user's primary org, but roles.csv gives this user no role there"),
                 );
             }
         }
     }
 
     fn must_be_school(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
-        if let Some(kind) = self.org_types.get(id) {
+        if let Some(kind) = self.org_types.get(&self.fp(id)) {
             if kind != "school" && !kind.starts_with("ext:") {
                 diags.error(file, Some(line), Some("schoolSourcedId"), format!("`{id}` is an org of type {kind}, not a school"));
             }
@@ -323,7 +362,7 @@ impl Index {
     }
 
     fn must_be_school_year(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
-        if let Some(kind) = self.session_types.get(id) {
+        if let Some(kind) = self.session_types.get(&self.fp(id)) {
             if kind != "schoolYear" {
                 diags.error(file, Some(line), Some("schoolYearSourcedId"), format!("`{id}` is a {kind}, not a schoolYear"));
             }

@@ -331,24 +331,14 @@ impl Tx {
     }
 }
 
-/// `INSERT INTO target (cols) VALUES ($1, ...), (...)` for `rows` rows.
+/// `INSERT INTO target (cols) VALUES (?, ...), (...)` for `rows` rows (SQLite).
+///
+/// Anonymous `?` parameters, not `$n`: SQLite looks a named parameter up in a list, which makes
+/// binding tens of thousands of them quadratic.
 fn insert_sql(target: &str, columns: &[&str], rows: usize) -> String {
     let mut sql = format!("INSERT INTO {target} ({}) VALUES ", columns.join(", "));
-    let mut p = 0;
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..columns.len() {
-            if c > 0 {
-                sql.push(',');
-            }
-            p += 1;
-            sql.push_str(&format!("${p}"));
-        }
-        sql.push(')');
-    }
+    let row = format!("({})", vec!["?"; columns.len()].join(","));
+    sql.push_str(&vec![row; rows].join(", "));
     sql
 }
 
@@ -358,7 +348,7 @@ fn insert_sql(target: &str, columns: &[&str], rows: usize) -> String {
 #[test]
 fn bookkeeping_order() {
     assert_eq!(super::tables::BOOKKEEPING[..3], ["sourced_id", "source_id", "status"]);
-    assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES ($1,$2), ($3,$4)");
+    assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES (?,?), (?,?)");
 }
 
 impl Tx {

@@ -126,10 +126,15 @@ pub async fn a_dangling_reference_is_rejected_with_its_line(db: &TestDb) {
     assert_eq!(db.current_revision().await.unwrap(), 1);
     assert_eq!(db.roster_counts().await.unwrap()["enrollments"].active, 0);
 
-    // A delta user referring to a school already in the roster is fine.
-    let ok = Pkg::new().file("roles.csv", "delta", &[format!("role-s1b,active,{t},s1,secondary,student,,,sch2,")]).write();
+    // A delta role referring to a user and a school already in the roster is fine, and so is a
+    // delta user whose primary org rests on a role the roster holds.
+    let ok = Pkg::new()
+        .file("roles.csv", "delta", &[format!("role-s1b,active,{t},s1,secondary,student,,,sch2,")])
+        .file("users.csv", "delta", &[format!("s2,active,{t},true,s2.user,,Pat2,Renamed,,2,,,,,,,,,,,sch1,")])
+        .write();
     let r = import(db, ok.path(), "sis", None).await;
     assert_eq!(r.outcome, Outcome::Applied, "{:?}", r.problems);
+    assert_eq!(value(db, "users", "s2", "primary_org_sourced_id").await.as_deref(), Some("sch1"));
 }
 
 pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
