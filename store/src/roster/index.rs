@@ -47,6 +47,11 @@ impl Index {
         self.ids.len()
     }
 
+    /// True when the table holds no record at all (of any source).
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
     /// The record with this fingerprint, if the table has it.
     pub fn get(&self, fingerprint: u128) -> Option<Existing> {
         let slot = self.ids.binary_search(&fingerprint).ok()?;

@@ -47,6 +47,9 @@ impl Tx {
         Ok(match db {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
+                // A bigger page cache for this connection (128 MiB): index updates of a large
+                // import stay in memory instead of going back and forth to the WAL.
+                sqlx::query("PRAGMA cache_size = -131072").execute(&mut *tx).await?;
                 // Claims SQLite's write lock now, so the index read next is the state this
                 // transaction writes over (a deferred read-then-write could fail midway).
                 sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut *tx).await?;
@@ -113,6 +116,31 @@ impl Tx {
             }
         });
         Ok(Index::build(entries))
+    }
+
+    /// Drops `table`'s secondary indexes and returns the statements that recreate them. An
+    /// import into an empty table builds them once at the end: sorting a finished column is
+    /// several times faster than updating every index row by row.
+    pub async fn drop_indexes(&mut self, table: &Table) -> Result<Vec<String>, StoreError> {
+        let defs: Vec<(String, String)> = match self {
+            Tx::Sqlite(t) => sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+            )
+            .bind(table.name)
+            .fetch_all(&mut **t)
+            .await?,
+            Tx::Postgres(t) => sqlx::query_as(
+                "SELECT i.indexname::text, i.indexdef FROM pg_indexes i WHERE i.tablename = $1 AND i.schemaname = current_schema() \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            )
+            .bind(table.name)
+            .fetch_all(&mut **t)
+            .await?,
+        };
+        for (name, _) in &defs {
+            self.exec(&format!("DROP INDEX {name}")).await?;
+        }
+        Ok(defs.into_iter().map(|(_, sql)| sql).collect())
     }
 
     /// Creates the empty staging tables for `table`: `stage_<name>` (full rows) and

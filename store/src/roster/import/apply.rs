@@ -55,6 +55,8 @@ pub(super) struct Applied {
 
 struct TableState {
     table: &'static Table,
+    /// Statements recreating the secondary indexes dropped for a first import.
+    dropped_indexes: Vec<String>,
     index: Index,
     counts: EntityCounts,
     inserts: Vec<(RecordRow, i64)>,
@@ -80,6 +82,7 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
     // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
     let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
     for &(file, mode) in &plan.files {
+        let started = std::time::Instant::now();
         let tables = tables_fed_by(plan.version, file);
         let mut states = Vec::new();
         for table in tables {
@@ -95,8 +98,10 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
                 })
                 .collect();
             let before = index.active_of(plan.source) as u64;
+            let dropped_indexes = if index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
             states.push(TableState {
                 table,
+                dropped_indexes,
                 index,
                 counts: EntityCounts { before, ..Default::default() },
                 inserts: Vec::new(),
@@ -106,6 +111,7 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
                 refs,
             });
         }
+        let indexed = started.elapsed();
         progress.phase(&format!("applying {file}"));
         let mut rx = spawn_reader(plan.path.to_path_buf(), plan.version, file, mode);
         while let Some(msg) = rx.recv().await {
@@ -133,10 +139,14 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
                 flush(tx, state, plan, false).await?;
             }
         }
+        let streamed = started.elapsed();
         for state in &mut states {
             flush(tx, state, plan, true).await?;
             if mode == Mode::Bulk {
                 delete_unseen(tx, state, plan).await?;
+            }
+            for sql in std::mem::take(&mut state.dropped_indexes) {
+                tx.exec(&sql).await?;
             }
             let deleted = tx.apply_tombstones(state.table, plan.revision, plan.now).await?;
             debug_assert!(deleted <= state.counts.deleted);
@@ -144,6 +154,7 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
             applied.entities.insert(state.table.name.into(), std::mem::take(&mut state.counts));
             applied.samples.insert(state.table.name.into(), std::mem::take(&mut state.samples));
         }
+        tracing::debug!(file, ?indexed, ?streamed, total = ?started.elapsed(), "applied");
     }
     Ok(applied)
 }

@@ -217,6 +217,7 @@ impl Run<'_> {
     }
 
     async fn steps(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
+        let started = Instant::now();
         progress.phase("validating");
         let path = self.path.to_path_buf();
         let options = Options { defer_references: true, diagnostics_per_file: 1000 };
@@ -262,6 +263,7 @@ impl Run<'_> {
             skip = listed.iter().map(|d| (d.file.clone(), d.line.expect("checked"))).collect();
         }
 
+        tracing::debug!(elapsed = ?started.elapsed(), "validated");
         let now = now();
         let mut tx = Tx::begin(&self.store.db).await?;
         let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
@@ -308,6 +310,7 @@ impl Run<'_> {
         let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
         tx.finish_import(report.id, revision, &json, &now).await?;
         tx.commit().await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "committed");
         Ok(())
     }
 }
