@@ -8,7 +8,7 @@ use futures_util::TryStreamExt;
 use sqlx::{Postgres, Row as _, Sqlite, Transaction};
 
 use super::{
-    index::Index,
+    index::{Entry, Index},
     rows::{fingerprint, RecordRow},
     tables::Table,
 };
@@ -103,19 +103,48 @@ impl Tx {
         Ok(())
     }
 
-    /// Reads every record of `table` into an [`Index`].
+    /// Reads every record of `table` into an [`Index`] (sized up front: a growing vector of
+    /// millions of entries would briefly need twice the memory).
     pub async fn load_index(&mut self, table: &Table) -> Result<Index, StoreError> {
+        let count: i64 = with_tx!(self, t => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", table.name)).fetch_one(&mut **t).await?);
         let sql = format!("SELECT sourced_id, hash, source_id, status FROM {}", table.name);
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(count as usize);
         with_tx!(self, t => {
             let mut rows = sqlx::query(&sql).fetch(&mut **t);
             while let Some(row) = rows.try_next().await? {
                 let id: &str = row.try_get(0)?;
                 let status: &str = row.try_get(3)?;
-                entries.push((fingerprint(id), row.try_get::<i64, _>(1)?, row.try_get::<i64, _>(2)?, status == "active"));
+                let source: i64 = row.try_get(2)?;
+                entries.push(Entry { id: fingerprint(id), hash: row.try_get(1)?, source: source as u32, active: status == "active" });
             }
         });
         Ok(Index::build(entries))
+    }
+
+    /// The index entries of just these sourcedIds (a delta looks up what it touches instead of
+    /// reading the whole table).
+    pub async fn lookup_entries(&mut self, table: &Table, ids: &[&str]) -> Result<Vec<Entry>, StoreError> {
+        let mut entries = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT sourced_id, hash, source_id, status FROM {} WHERE sourced_id IN ({})", table.name, placeholders.join(", "));
+            let rows: Vec<(String, i64, i64, String)> = with_tx!(self, t => {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **t).await?
+            });
+            entries.extend(rows.into_iter().map(|(id, hash, source, status)| Entry { id: fingerprint(&id), hash, source: source as u32, active: status == "active" }));
+        }
+        Ok(entries)
+    }
+
+    /// Active records of `source` in `table`.
+    pub async fn count_active(&mut self, table: &Table, source: i64) -> Result<u64, StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE source_id = $1 AND status = 'active'", table.name);
+        let n: i64 = with_tx!(self, t => sqlx::query_scalar(&sql).bind(source).fetch_one(&mut **t).await?);
+        Ok(n as u64)
     }
 
     /// Drops `table`'s secondary indexes and returns the statements that recreate them. An
@@ -253,14 +282,13 @@ impl Tx {
     pub async fn apply_stage(&mut self, table: &Table, revision: i64, now: &str) -> Result<u64, StoreError> {
         let n = table.name;
         self.save_history(table, &format!("SELECT sourced_id FROM stage_{n}"), revision).await?;
-        let sets: Vec<String> = ["source_id", "status", "hash", "metadata"]
-            .iter()
-            .chain(table.columns)
-            .map(|c| format!("{c} = stage_{n}.{c}"))
-            .collect();
+        // Row-value SET driven by the staged ids: each updated record is found through the
+        // primary key (`UPDATE ... FROM` may scan the whole table instead).
+        let columns: Vec<&str> = ["source_id", "status", "hash", "metadata"].iter().copied().chain(table.columns.iter().copied()).collect();
         let sql = format!(
-            "UPDATE {n} SET {}, date_last_modified = $1, revision = $2 FROM stage_{n} WHERE {n}.sourced_id = stage_{n}.sourced_id",
-            sets.join(", ")
+            "UPDATE {n} SET ({cols}) = (SELECT {cols} FROM stage_{n} s WHERE s.sourced_id = {n}.sourced_id), \
+             date_last_modified = $1, revision = $2 WHERE sourced_id IN (SELECT sourced_id FROM stage_{n})",
+            cols = columns.join(", ")
         );
         let changed = with_tx!(self, t => sqlx::query(&sql).bind(now).bind(revision).execute(&mut **t).await?.rows_affected());
         self.exec(&format!("DELETE FROM stage_{n}")).await?;
@@ -349,13 +377,13 @@ impl Tx {
         Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
     }
 
-    /// One page of a source's active sourcedIds in id order, after `after`.
-    pub async fn active_ids_page(&mut self, table: &Table, source: i64, after: &str, limit: i64) -> Result<Vec<String>, StoreError> {
-        let sql = format!(
-            "SELECT sourced_id FROM {} WHERE source_id = $1 AND status = 'active' AND sourced_id > $2 ORDER BY sourced_id LIMIT $3",
-            table.name
-        );
-        Ok(with_tx!(self, t => sqlx::query_scalar(&sql).bind(source).bind(after).bind(limit).fetch_all(&mut **t).await?))
+    /// One page of `table`'s records in id order after `after`: (sourcedId, source, active).
+    /// Filtering by source in Rust keeps the query on the primary key; with a condition on
+    /// source the planner may take the source index and sort the whole table for every page.
+    pub async fn records_page(&mut self, table: &Table, after: &str, limit: i64) -> Result<Vec<(String, i64, bool)>, StoreError> {
+        let sql = format!("SELECT sourced_id, source_id, status FROM {} WHERE sourced_id > $1 ORDER BY sourced_id LIMIT $2", table.name);
+        let rows: Vec<(String, i64, String)> = with_tx!(self, t => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(&mut **t).await?);
+        Ok(rows.into_iter().map(|(id, source, status)| (id, source, status == "active")).collect())
     }
 }
 

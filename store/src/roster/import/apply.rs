@@ -87,7 +87,9 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
         let mut states = Vec::new();
         for table in tables {
             tx.create_stage(table).await?;
-            let index = tx.load_index(table).await?;
+            // A bulk file needs every record (to find the ones it no longer lists); a delta
+            // only the ones it names, looked up batch by batch below.
+            let index = if mode == Mode::Bulk { tx.load_index(table).await? } else { Index::default() };
             let spec = file_spec(Version::V1p2, table.file).expect("1.2.1 file");
             let refs = spec
                 .columns
@@ -97,8 +99,8 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
                     _ => None,
                 })
                 .collect();
-            let before = index.active_of(plan.source) as u64;
-            let dropped_indexes = if index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
+            let before = if mode == Mode::Bulk { index.active_of(plan.source) as u64 } else { tx.count_active(table, plan.source).await? };
+            let dropped_indexes = if mode == Mode::Bulk && index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
             states.push(TableState {
                 table,
                 dropped_indexes,
@@ -118,6 +120,12 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics,
             let (batch, passwords) = msg.map_err(StoreError::Internal)?;
             applied.passwords += passwords;
             progress.rows(batch.len() as u64);
+            if mode == Mode::Delta {
+                for state in &mut states {
+                    let ids: Vec<&str> = batch.iter().filter(|(t, _)| *t == state.table.name).map(|(_, r)| r.sourced_id.as_str()).collect();
+                    state.index = Index::build(tx.lookup_entries(state.table, &ids).await?);
+                }
+            }
             for (table_name, row) in batch {
                 let state = states.iter_mut().find(|s| s.table.name == table_name).expect("fed table");
                 if !plan.skip.is_empty() {
@@ -254,11 +262,14 @@ async fn delete_unseen(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>) -> 
     }
     let mut after = String::new();
     loop {
-        let page = tx.active_ids_page(state.table, plan.source, &after, 10_000).await?;
-        let Some(last) = page.last() else { break };
+        let page = tx.records_page(state.table, &after, 10_000).await?;
+        let Some((last, _, _)) = page.last() else { break };
         after = last.clone();
         let mut gone = Vec::new();
-        for id in page {
+        for (id, source, active) in page {
+            if !active || source != plan.source {
+                continue;
+            }
             let fp = fingerprint(&id);
             // Records this import created are not in the index and stay.
             if state.index.get(fp).is_some() && !state.index.was_seen(fp) {

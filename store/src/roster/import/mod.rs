@@ -7,24 +7,19 @@
 
 mod apply;
 mod refs;
+mod run;
 
-use std::{
-    collections::{HashMap, HashSet},
-    path::{Path, PathBuf},
-    time::Instant,
-};
+use std::path::{Path, PathBuf};
 
 use oneroster::{
-    csv::{validate_with, Mode, Options, Severity},
+    csv::Severity,
     model::format_datetime,
 };
 use time::OffsetDateTime;
 
-use self::apply::{apply, Plan};
+use self::run::Run;
 use super::{
-    report::{FileLine, ImportReport, Outcome, Problem},
-    tables::TABLES,
-    tx::Tx,
+    report::{ImportReport, Outcome, Problem},
 };
 use crate::{db::with_pool, Store, StoreError};
 
@@ -195,123 +190,6 @@ impl Store {
         with_pool!(&self.db, pool => sqlx::query("INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name).bind(now()).execute(pool).await?.rows_affected());
         Ok(with_pool!(&self.db, pool => sqlx::query_scalar("SELECT id FROM sources WHERE name = $1").bind(name).fetch_one(pool).await?))
-    }
-}
-
-/// One execution of the pipeline for an import row.
-struct Run<'a> {
-    store: &'a Store,
-    path: &'a Path,
-    source_id: i64,
-    actor: &'a str,
-    /// Approve: apply whatever the thresholds say.
-    force: bool,
-}
-
-impl Run<'_> {
-    async fn execute(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
-        let started = Instant::now();
-        let result = self.steps(report, progress).await;
-        report.duration_ms = started.elapsed().as_millis() as u64;
-        result
-    }
-
-    async fn steps(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
-        let started = Instant::now();
-        progress.phase("validating");
-        let path = self.path.to_path_buf();
-        let options = Options { defer_references: true, diagnostics_per_file: 1000 };
-        let validated = tokio::task::spawn_blocking(move || validate_with(&path, options))
-            .await
-            .map_err(|e| StoreError::Internal(format!("validation stopped: {e}")))?;
-        let mut v = match validated {
-            Ok(v) => v,
-            Err(unusable) => {
-                report.errors = 1;
-                report.problems.push(Problem { file: report.package.clone(), line: None, field: None, severity: "error".into(), message: unusable.0.clone() });
-                return reject(report, format!("not a usable OneRoster package: {}", unusable.0));
-            }
-        };
-        report.version = v.version.map(|v| v.to_string());
-        report.files = v.files.iter().map(|f| FileLine { name: f.name.clone(), mode: f.mode.into(), rows: f.rows }).collect();
-        let Some(version) = v.version else {
-            fill_problems(report, &v.diagnostics);
-            return reject(report, "manifest.csv does not say which OneRoster version the package is".into());
-        };
-        let modes: HashMap<&str, Mode> = v.files.iter().map(|f| (f.name.as_str(), if f.mode == "bulk" { Mode::Bulk } else { Mode::Delta })).collect();
-        for f in &v.files {
-            if !TABLES.iter().any(|t| t.file == f.name) {
-                v.diagnostics.warning(&f.name, None, None, "not imported: Rollbook keeps the rostering files only");
-            }
-        }
-        progress.phase("checking references against the roster");
-        let bulk: Vec<&str> = v.files.iter().filter(|f| f.mode == "bulk").map(|f| f.name.trim_end_matches(".csv")).collect();
-        refs::check(self.store, &v.unresolved, self.source_id, &bulk, &mut v.diagnostics).await?;
-
-        let errors = v.diagnostics.errors;
-        let mut skip = HashSet::new();
-        if errors > 0 {
-            let listed: Vec<_> = v.diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
-            if !report.skip_invalid {
-                fill_problems(report, &v.diagnostics);
-                return reject(report, format!("{} found; nothing was applied (fix the package, or apply its valid rows with --skip-invalid)", plural(errors, "error")));
-            }
-            if listed.len() as u64 != errors || listed.iter().any(|d| d.line.is_none()) {
-                fill_problems(report, &v.diagnostics);
-                return reject(report, "a whole file is unusable or there are too many errors to leave out row by row; nothing was applied".into());
-            }
-            skip = listed.iter().map(|d| (d.file.clone(), d.line.expect("checked"))).collect();
-        }
-
-        tracing::debug!(elapsed = ?started.elapsed(), "validated");
-        let now = now();
-        let mut tx = Tx::begin(&self.store.db).await?;
-        let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
-        let source_names: HashMap<i64, String> =
-            self.store.source_names().await?.into_iter().collect();
-        let files = TABLES
-            .iter()
-            .filter(|t| oneroster::csv::file_spec(version, t.file).is_some())
-            .filter_map(|t| modes.get(t.file).map(|m| (t.file, *m)))
-            .collect();
-        let plan = Plan { path: self.path, version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
-        let applied = apply(&mut tx, &plan, &mut v.diagnostics, progress).await?;
-        if applied.passwords > 0 {
-            v.diagnostics.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
-        }
-        report.entities = applied.entities;
-        report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
-        fill_problems(report, &v.diagnostics);
-        if v.diagnostics.errors > errors {
-            tx.rollback().await?;
-            return reject(report, format!("{} found while applying; nothing was applied", plural(v.diagnostics.errors - errors, "error")));
-        }
-        if !self.force {
-            let policy = self.store.import_policy().await?;
-            report.hold_reasons = hold_reasons(report, &policy);
-            if !report.hold_reasons.is_empty() {
-                tx.rollback().await?;
-                report.outcome = Outcome::Held;
-                report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
-                return Ok(());
-            }
-        }
-        let (c, u, d, n) = report.totals();
-        let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
-        let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
-        tx.finish_revision(revision, &summary, &counts).await?;
-        report.outcome = Outcome::Applied;
-        report.revision = Some(revision);
-        report.message = if report.errors > 0 {
-            format!("applied as revision {revision}; {} left out (skip-invalid)", plural(report.entities.values().map(|e| e.skipped).sum(), "invalid row"))
-        } else {
-            format!("applied as revision {revision}")
-        };
-        let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
-        tx.finish_import(report.id, revision, &json, &now).await?;
-        tx.commit().await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "committed");
-        Ok(())
     }
 }
 

@@ -1,0 +1,238 @@
+//! One run of the pipeline for an import row.
+//!
+//! By default the package is validated on one core while it is applied on the other, inside the
+//! transaction; the outcome waits for both, and any error rolls everything back. Under the
+//! skip-invalid policy validation must come first, since it decides which rows to leave out.
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::Path,
+    time::Instant,
+};
+
+use oneroster::{
+    csv::{file_spec, validate_with, Diagnostics, Manifest, Mode, Options, Package, Report, Severity, Unusable},
+    Version,
+};
+use tokio::task::JoinHandle;
+
+use super::{
+    apply::{apply, Plan},
+    fill_problems, hold_reasons, now, plural, refs, reject, Progress,
+};
+use crate::{
+    roster::{
+        report::{FileLine, ImportReport, Outcome, Problem},
+        tables::TABLES,
+        tx::Tx,
+    },
+    Store, StoreError,
+};
+
+type Validation = JoinHandle<Result<Report, Unusable>>;
+
+/// What validation said, or the task still saying it.
+enum Verdict {
+    Checked(Diagnostics),
+    Pending(Validation),
+}
+
+pub(super) struct Run<'a> {
+    pub store: &'a Store,
+    pub path: &'a Path,
+    pub source_id: i64,
+    pub actor: &'a str,
+    /// Approve: apply whatever the thresholds say.
+    pub force: bool,
+}
+
+/// A validated package: what to apply and what was found.
+struct Checked {
+    version: Version,
+    modes: HashMap<String, Mode>,
+    skip: HashSet<(String, u64)>,
+    diags: Diagnostics,
+}
+
+impl Run<'_> {
+    pub async fn execute(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let result = self.steps(report, progress).await;
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        result
+    }
+
+    async fn steps(&self, report: &mut ImportReport, progress: &dyn Progress) -> Result<(), StoreError> {
+        progress.phase("validating");
+        let path = self.path.to_path_buf();
+        let options = Options { defer_references: true, diagnostics_per_file: 1000 };
+        let validation: Validation = tokio::task::spawn_blocking(move || validate_with(&path, options));
+        let manifest = if report.skip_invalid { None } else { read_manifest(self.path) };
+        match manifest {
+            Some((version, modes)) => self.apply(report, version, modes, HashSet::new(), Verdict::Pending(validation), progress).await,
+            None => {
+                let Some(c) = self.check(report, validation).await? else { return Ok(()) };
+                self.apply(report, c.version, c.modes, c.skip, Verdict::Checked(c.diags), progress).await
+            }
+        }
+    }
+
+    /// Waits for validation and checks what the package leaves to the roster. `None` when the
+    /// package is rejected (the report says why).
+    async fn check(&self, report: &mut ImportReport, validation: Validation) -> Result<Option<Checked>, StoreError> {
+        let validated = validation.await.map_err(|e| StoreError::Internal(format!("validation stopped: {e}")))?;
+        let mut v = match validated {
+            Ok(v) => v,
+            Err(unusable) => {
+                report.errors = 1;
+                report.problems.push(Problem { file: report.package.clone(), line: None, field: None, severity: "error".into(), message: unusable.0.clone() });
+                reject(report, format!("not a usable OneRoster package: {}", unusable.0))?;
+                return Ok(None);
+            }
+        };
+        report.version = v.version.map(|v| v.to_string());
+        report.files = v.files.iter().map(|f| FileLine { name: f.name.clone(), mode: f.mode.into(), rows: f.rows }).collect();
+        let Some(version) = v.version else {
+            fill_problems(report, &v.diagnostics);
+            reject(report, "manifest.csv does not say which OneRoster version the package is".into())?;
+            return Ok(None);
+        };
+        let modes: HashMap<String, Mode> =
+            v.files.iter().map(|f| (f.name.clone(), if f.mode == "bulk" { Mode::Bulk } else { Mode::Delta })).collect();
+        for f in &v.files {
+            if !TABLES.iter().any(|t| t.file == f.name) {
+                v.diagnostics.warning(&f.name, None, None, "not imported: Rollbook keeps the rostering files only");
+            }
+        }
+        let bulk: Vec<&str> = v.files.iter().filter(|f| f.mode == "bulk").map(|f| f.name.trim_end_matches(".csv")).collect();
+        refs::check(self.store, &v.unresolved, self.source_id, &bulk, &mut v.diagnostics).await?;
+
+        let errors = v.diagnostics.errors;
+        let mut skip = HashSet::new();
+        if errors > 0 {
+            let listed: Vec<_> = v.diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
+            if !report.skip_invalid {
+                fill_problems(report, &v.diagnostics);
+                let why = format!("{} found; nothing was applied (fix the package, or apply its valid rows with --skip-invalid)", plural(errors, "error"));
+                reject(report, why)?;
+                return Ok(None);
+            }
+            if listed.len() as u64 != errors || listed.iter().any(|d| d.line.is_none()) {
+                fill_problems(report, &v.diagnostics);
+                reject(report, "a whole file is unusable or there are too many errors to leave out row by row; nothing was applied".into())?;
+                return Ok(None);
+            }
+            skip = listed.iter().map(|d| (d.file.clone(), d.line.expect("checked"))).collect();
+        }
+        Ok(Some(Checked { version, modes, skip, diags: v.diagnostics }))
+    }
+
+    /// Applies in one transaction; commits only when the validation verdict (waited for here
+    /// when it is still running) and the thresholds allow.
+    async fn apply(
+        &self,
+        report: &mut ImportReport,
+        version: Version,
+        modes: HashMap<String, Mode>,
+        skip: HashSet<(String, u64)>,
+        verdict: Verdict,
+        progress: &dyn Progress,
+    ) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let now = now();
+        let mut tx = Tx::begin(&self.store.db).await?;
+        let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
+        let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
+        let files = TABLES
+            .iter()
+            .filter(|t| file_spec(version, t.file).is_some())
+            .filter_map(|t| modes.get(t.file).map(|m| (t.file, *m)))
+            .collect();
+        let plan = Plan { path: self.path, version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
+        let mut apply_diags = Diagnostics::with_cap(1000);
+        let applied = apply(&mut tx, &plan, &mut apply_diags, progress).await;
+        tracing::debug!(elapsed = ?started.elapsed(), "applied");
+
+        // The validation verdict comes first: a package with errors is rejected as such, even
+        // when applying it also failed (its bad rows may well be why).
+        let mut diags = match verdict {
+            Verdict::Checked(diags) => diags,
+            Verdict::Pending(validation) => {
+                progress.phase("validating");
+                match self.check(report, validation).await? {
+                    Some(checked) => checked.diags,
+                    None => {
+                        tx.rollback().await?;
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        tracing::debug!(elapsed = ?started.elapsed(), "validated");
+        let applied = match applied {
+            Ok(applied) => applied,
+            Err(e) => {
+                tx.rollback().await?;
+                return Err(e);
+            }
+        };
+        let errors_before = diags.errors;
+        for d in apply_diags.items() {
+            diags.push(d.clone());
+        }
+        if applied.passwords > 0 {
+            diags.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
+        }
+        report.entities = applied.entities;
+        report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
+        fill_problems(report, &diags);
+        if diags.errors > errors_before {
+            tx.rollback().await?;
+            return reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")));
+        }
+        if !self.force {
+            let policy = self.store.import_policy().await?;
+            report.hold_reasons = hold_reasons(report, &policy);
+            if !report.hold_reasons.is_empty() {
+                tx.rollback().await?;
+                report.outcome = Outcome::Held;
+                report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
+                return Ok(());
+            }
+        }
+        let (c, u, d, n) = report.totals();
+        let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
+        let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
+        tx.finish_revision(revision, &summary, &counts).await?;
+        report.outcome = Outcome::Applied;
+        report.revision = Some(revision);
+        report.message = if report.errors > 0 {
+            let skipped = report.entities.values().map(|e| e.skipped).sum();
+            format!("applied as revision {revision}; {} left out (skip-invalid)", plural(skipped, "invalid row"))
+        } else {
+            format!("applied as revision {revision}")
+        };
+        let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
+        tx.finish_import(report.id, revision, &json, &now).await?;
+        tx.commit().await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "committed");
+        Ok(())
+    }
+}
+
+/// The version and file modes from the manifest alone (files it lists that the package has),
+/// to start applying before validation ends. `None` when the manifest is not usable; the
+/// validation then says why.
+fn read_manifest(path: &Path) -> Option<(Version, HashMap<String, Mode>)> {
+    let mut diags = Diagnostics::with_cap(0);
+    let mut package = Package::open(path, &mut diags).ok()?;
+    let manifest = Manifest::read(package.read("manifest.csv").ok()?, &mut diags);
+    let version = manifest.version?;
+    let modes = manifest
+        .files
+        .iter()
+        .filter(|(name, mode)| **mode != Mode::Absent && package.contains(name))
+        .map(|(name, mode)| (name.clone(), *mode))
+        .collect();
+    Some((version, modes))
+}
