@@ -46,6 +46,9 @@ pub struct FileReader<R: Read> {
     /// With CRLF line ends the csv crate places a record's start on the `\n` still ahead of
     /// it, one line early; this corrects the reported line.
     crlf: bool,
+    /// Whether to remember ids to report duplicates (off for a second pass over a file that
+    /// was validated already: saves the memory and the time).
+    check_duplicates: bool,
 }
 
 impl<R: Read> FileReader<R> {
@@ -101,7 +104,15 @@ impl<R: Read> FileReader<R> {
             ids: HashSet::default(),
             seeds: Default::default(),
             crlf,
+            check_duplicates: true,
         })
+    }
+
+    /// Stops checking for duplicate sourcedIds: for a reader going over a file a validation
+    /// pass has checked already.
+    pub fn skip_duplicate_check(mut self) -> Self {
+        self.check_duplicates = false;
+        self
     }
 
     /// The layout actually read (the older 1.2 users layout when detected).
@@ -218,7 +229,7 @@ impl<R: Read> FileReader<R> {
         match column.kind {
             Kind::Id => {
                 check_id(text, v12, &mut cell);
-                if column.name == "sourcedId" && !self.ids.insert(fingerprint(&self.seeds, text)) {
+                if column.name == "sourcedId" && self.check_duplicates && !self.ids.insert(fingerprint(&self.seeds, text)) {
                     cell.fail(format!("`{text}` appears twice in this file"));
                 }
                 text.to_string()

@@ -45,8 +45,33 @@ impl Index {
         self.entries.is_empty()
     }
 
+    /// Interpolation search: fingerprints are uniformly spread, so the position of a value is
+    /// close to its proportion of the range, and a lookup takes a couple of probes instead of
+    /// twenty-odd cache misses of a binary search (it falls back to binary search when a
+    /// range stops shrinking fast).
     fn slot(&self, fingerprint: u128) -> Option<usize> {
-        self.entries.binary_search_by_key(&fingerprint, |e| e.id).ok()
+        let ids = &self.entries;
+        let (mut lo, mut hi) = (0usize, ids.len());
+        let mut probes = 0;
+        while lo < hi {
+            let (first, last) = (ids[lo].id, ids[hi - 1].id);
+            if fingerprint < first || fingerprint > last {
+                return None;
+            }
+            if probes >= 4 || hi - lo < 16 {
+                return ids[lo..hi].binary_search_by_key(&fingerprint, |e| e.id).ok().map(|i| lo + i);
+            }
+            probes += 1;
+            let span = (last - first) as f64;
+            let offset = if span == 0.0 { 0.0 } else { (fingerprint - first) as f64 / span };
+            let guess = (lo + (offset * (hi - lo - 1) as f64) as usize).min(hi - 1);
+            match ids[guess].id.cmp(&fingerprint) {
+                std::cmp::Ordering::Equal => return Some(guess),
+                std::cmp::Ordering::Less => lo = guess + 1,
+                std::cmp::Ordering::Greater => hi = guess,
+            }
+        }
+        None
     }
 
     /// The record with this fingerprint, if the table has it.
@@ -100,6 +125,20 @@ mod tests {
         assert!(!index.was_seen(30));
         // 30 is active, of source 1 and unseen; 40 is a tombstone; 20 belongs to source 2.
         assert_eq!(index.unseen_active(1), 1);
+    }
+
+    #[test]
+    fn interpolation_search_finds_every_entry_and_nothing_else() {
+        let ids: Vec<u128> = (0..10_000u32).map(|i| crate::roster::rows::fingerprint(&format!("id-{i}"))).collect();
+        let index = Index::build(ids.iter().map(|&id| e(id, 0, 1, true)).collect());
+        for id in &ids {
+            assert!(index.get(*id).is_some());
+        }
+        for i in 0..2_000u32 {
+            assert!(index.get(crate::roster::rows::fingerprint(&format!("other-{i}"))).is_none());
+        }
+        let skewed = Index::build(vec![e(1, 0, 1, true), e(2, 0, 1, true), e(u128::MAX, 0, 1, true)]);
+        assert!(skewed.get(2).is_some() && skewed.get(u128::MAX).is_some() && skewed.get(3).is_none());
     }
 
     #[test]

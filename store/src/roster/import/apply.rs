@@ -262,14 +262,15 @@ async fn delete_unseen(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>) -> 
     }
     let mut after = String::new();
     loop {
-        let page = tx.records_page(state.table, &after, 10_000).await?;
-        let Some((last, _, _)) = page.last() else { break };
-        after = last.clone();
+        let page = tx.records_page(state.table, &after, 50_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.sourced_id.clone();
         let mut gone = Vec::new();
-        for (id, source, active) in page {
-            if !active || source != plan.source {
+        for record in page {
+            if !record.active || record.source != plan.source {
                 continue;
             }
+            let id = record.sourced_id;
             let fp = fingerprint(&id);
             // Records this import created are not in the index and stay.
             if state.index.get(fp).is_some() && !state.index.was_seen(fp) {
@@ -310,9 +311,11 @@ fn spawn_reader(path: PathBuf, version: Version, file: &'static str, mode: Mode)
             Ok(input) => input,
             Err(e) => return sender.blocking_send(Err(format!("{file} cannot be read: {e}"))),
         };
-        let Some(mut reader) = FileReader::open(spec, version, mode, input, &mut diags) else {
+        let Some(reader) = FileReader::open(spec, version, mode, input, &mut diags) else {
             return sender.blocking_send(Err(format!("{file} could not be opened a second time")));
         };
+        // Validation checks duplicates; this pass only converts.
+        let mut reader = reader.skip_duplicate_check();
         let mut batch = Vec::with_capacity(FLUSH_ROWS);
         let mut passwords = 0;
         while let Some(row) = reader.next_row(&mut diags) {
