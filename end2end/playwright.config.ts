@@ -9,6 +9,9 @@ const port = Number(process.env.E2E_PORT ?? 3107);
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `rollbook-e2e-${port}`);
 const binary = process.env.ROLLBOOK_BIN ?? path.join(root, "target", "debug", "rollbook");
 
+/** The demo district the server starts with (imported as revision 1, source `demo`). */
+export const demo = { students: 300, dataDir, binary };
+
 export const admin = {
   email: "e2e.admin@district.example",
   name: "Erin Example",
@@ -46,10 +49,12 @@ export default defineConfig({
       `rm -rf '${dataDir}' && mkdir -p '${dataDir}' && ` +
       `printf '%s\\n' '${admin.password}' | '${binary}' admin create --email '${admin.email}' ` +
       `--name '${admin.name}' --password-stdin && ` +
+      `'${binary}' demo --students ${demo.students} --out '${dataDir}/demo' > /dev/null && ` +
+      `'${binary}' import --source demo '${dataDir}/demo' > /dev/null && ` +
       `exec '${binary}' serve --listen 127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
     stdout: "ignore",
     stderr: "pipe",
     env: {

@@ -2,6 +2,11 @@
 -- (NULL when blank; lists comma-joined as in CSV; 1.1 users become users + roles rows).
 -- Passwords are never stored. `metadata` keeps extension columns as a JSON object.
 --
+-- Indexes: the primary key, what deltas and bulk imports look up (source and status, revision,
+-- modification time), and the joins of rosters (class → enrollments → users, user → roles).
+-- Every index with scattered keys costs a large import dearly, so search indexes for the
+-- console come with the console.
+--
 -- Every record belongs to a source (one feed) and carries the revision that created it and the
 -- revision that last changed it; record_history keeps each record's values from before every
 -- change, so any earlier revision can be restored and "changed since" answered, deletions
@@ -191,11 +196,6 @@ CREATE TABLE users (
 CREATE INDEX users_source ON users (source_id, status);
 CREATE INDEX users_revision ON users (revision);
 CREATE INDEX users_modified ON users (date_last_modified);
-CREATE INDEX users_email ON users (email);
-CREATE INDEX users_username ON users (username);
-CREATE INDEX users_identifier ON users (identifier);
-CREATE INDEX users_family_name ON users (family_name, given_name);
-CREATE INDEX users_primary_org_sourced_id ON users (primary_org_sourced_id);
 
 -- userProfiles.csv
 CREATE TABLE user_profiles (
@@ -267,7 +267,6 @@ CREATE INDEX enrollments_revision ON enrollments (revision);
 CREATE INDEX enrollments_modified ON enrollments (date_last_modified);
 CREATE INDEX enrollments_class_sourced_id ON enrollments (class_sourced_id);
 CREATE INDEX enrollments_user_sourced_id ON enrollments (user_sourced_id);
-CREATE INDEX enrollments_school_sourced_id ON enrollments (school_sourced_id);
 
 -- demographics.csv
 CREATE TABLE demographics (

@@ -3,7 +3,7 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    Connection,
+    ConnectOptions, Connection,
     postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -90,6 +90,9 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
         .create_if_missing(true)
+        // A large import's statements are slow by nature; their SQL (never values) is for
+        // debugging, not for the operator's terminal.
+        .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1))
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
@@ -117,7 +120,8 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
 async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
-        .application_name("rollbook");
+        .application_name("rollbook")
+        .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1));
     let unreachable = |e: sqlx::Error| StoreError::Unreachable { url: redacted.into(), reason: describe(&e) };
     // One direct connection first: a pool retries until its timeout and then reports only
     // "timed out", hiding the real reason (refused, unknown host, bad password, no database).

@@ -11,16 +11,11 @@ mod run;
 
 use std::path::{Path, PathBuf};
 
-use oneroster::{
-    csv::Severity,
-    model::format_datetime,
-};
+use oneroster::{csv::Severity, model::format_datetime};
 use time::OffsetDateTime;
 
 use self::run::Run;
-use super::{
-    report::{ImportReport, Outcome, Problem},
-};
+use super::report::{ImportReport, Outcome, Problem};
 use crate::{db::with_pool, Store, StoreError};
 
 /// How to run one import.

@@ -6,11 +6,7 @@
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{
-    index::{Entry, Index},
-    rows::{fingerprint, RecordRow},
-    tables::Table,
-};
+use super::{rows::RecordRow, tables::Table};
 use crate::{db::Db, StoreError};
 
 /// An open roster transaction. Dropping it without [`Tx::commit`] rolls everything back.
@@ -28,6 +24,8 @@ macro_rules! with_tx {
         }
     };
 }
+
+mod read;
 
 /// A row to write: the record, its digest, and whether it is active.
 pub struct Write<'a> {
@@ -100,47 +98,6 @@ impl Tx {
         with_tx!(self, t => sqlx::query("UPDATE revisions SET summary = $1, counts = $2 WHERE id = $3")
             .bind(summary).bind(counts).bind(id).execute(&mut **t).await?.rows_affected());
         Ok(())
-    }
-
-    /// Reads every record of `table` into an [`Index`] (sized up front: a growing vector of
-    /// millions of entries would briefly need twice the memory).
-    pub async fn load_index(&mut self, table: &Table) -> Result<Index, StoreError> {
-        let count: i64 = with_tx!(self, t => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", table.name)).fetch_one(&mut **t).await?);
-        let mut entries = Vec::with_capacity(count as usize);
-        let mut after = String::new();
-        loop {
-            let page = self.records_page(table, &after, 50_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.sourced_id.clone();
-            entries.extend(page.iter().map(|r| Entry { id: fingerprint(&r.sourced_id), hash: r.hash, source: r.source as u32, active: r.active }));
-        }
-        Ok(Index::build(entries))
-    }
-
-    /// The index entries of just these sourcedIds (a delta looks up what it touches instead of
-    /// reading the whole table).
-    pub async fn lookup_entries(&mut self, table: &Table, ids: &[&str]) -> Result<Vec<Entry>, StoreError> {
-        let mut entries = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT sourced_id, hash, source_id, status FROM {} WHERE sourced_id IN ({})", table.name, placeholders.join(", "));
-            let rows: Vec<(String, i64, i64, String)> = with_tx!(self, t => {
-                let mut q = sqlx::query_as(&sql);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(&mut **t).await?
-            });
-            entries.extend(rows.into_iter().map(|(id, hash, source, status)| Entry { id: fingerprint(&id), hash, source: source as u32, active: status == "active" }));
-        }
-        Ok(entries)
-    }
-
-    /// Active records of `source` in `table`.
-    pub async fn count_active(&mut self, table: &Table, source: i64) -> Result<u64, StoreError> {
-        let sql = format!("SELECT COUNT(*) FROM {} WHERE source_id = $1 AND status = 'active'", table.name);
-        let n: i64 = with_tx!(self, t => sqlx::query_scalar(&sql).bind(source).fetch_one(&mut **t).await?);
-        Ok(n as u64)
     }
 
     /// Drops `table`'s secondary indexes and returns the statements that recreate them. An
@@ -277,13 +234,14 @@ impl Tx {
     /// empties the stage.
     pub async fn apply_stage(&mut self, table: &Table, revision: i64, now: &str) -> Result<u64, StoreError> {
         let n = table.name;
-        self.save_history(table, &format!("SELECT sourced_id FROM stage_{n}"), revision).await?;
+        self.save_history(table, &format!("stage_{n}"), revision).await?;
         // Row-value SET driven by the staged ids: each updated record is found through the
         // primary key (`UPDATE ... FROM` may scan the whole table instead).
         let columns: Vec<&str> = ["source_id", "status", "hash", "metadata"].iter().copied().chain(table.columns.iter().copied()).collect();
         let sql = format!(
             "UPDATE {n} SET ({cols}) = (SELECT {cols} FROM stage_{n} s WHERE s.sourced_id = {n}.sourced_id), \
-             date_last_modified = $1, revision = $2 WHERE sourced_id IN (SELECT sourced_id FROM stage_{n})",
+             date_last_modified = $1, revision = $2 WHERE {}",
+            self.listed_in(table, &format!("stage_{n}")),
             cols = columns.join(", ")
         );
         let changed = with_tx!(self, t => sqlx::query(&sql).bind(now).bind(revision).execute(&mut **t).await?.rows_affected());
@@ -294,18 +252,31 @@ impl Tx {
     /// Marks the records listed in `stage_<table>_ids` deleted (values kept) and empties it.
     pub async fn apply_tombstones(&mut self, table: &Table, revision: i64, now: &str) -> Result<u64, StoreError> {
         let n = table.name;
-        let ids = format!("SELECT sourced_id FROM stage_{n}_ids");
-        self.save_history(table, &ids, revision).await?;
+        self.save_history(table, &format!("stage_{n}_ids"), revision).await?;
         let sql = format!(
-            "UPDATE {n} SET status = 'tobedeleted', date_last_modified = $1, revision = $2 WHERE sourced_id IN ({ids}) AND status = 'active'"
+            "UPDATE {n} SET status = 'tobedeleted', date_last_modified = $1, revision = $2 WHERE {} AND status = 'active'",
+            self.listed_in(table, &format!("stage_{n}_ids"))
         );
         let changed = with_tx!(self, t => sqlx::query(&sql).bind(now).bind(revision).execute(&mut **t).await?.rows_affected());
         self.exec(&format!("DELETE FROM stage_{n}_ids")).await?;
         Ok(changed)
     }
 
-    /// Saves the current values of the records whose ids `ids_sql` selects as before-images.
-    async fn save_history(&mut self, table: &Table, ids_sql: &str, revision: i64) -> Result<(), StoreError> {
+    /// The condition selecting the records of `table` listed (by sourcedId) in `stage`.
+    ///
+    /// SQLite has no statistics on a fresh staging table and may answer `sourced_id IN
+    /// (SELECT ...)` by scanning the whole table; a `CROSS JOIN` fixes the order (stage first,
+    /// then the primary key) and the rowids it yields are looked up directly. PostgreSQL plans
+    /// the semi-join well by itself.
+    fn listed_in(&self, table: &Table, stage: &str) -> String {
+        match self {
+            Tx::Sqlite(_) => format!("rowid IN (SELECT m.rowid FROM {stage} s CROSS JOIN {} m WHERE m.sourced_id = s.sourced_id)", table.name),
+            Tx::Postgres(_) => format!("sourced_id IN (SELECT sourced_id FROM {stage})"),
+        }
+    }
+
+    /// Saves the current values of the records listed in `stage` as before-images.
+    async fn save_history(&mut self, table: &Table, stage: &str, revision: i64) -> Result<(), StoreError> {
         let pairs: Vec<String> = table.all_columns().map(|c| format!("'{c}', m.{c}")).collect();
         let object = match self {
             Tx::Sqlite(_) => format!("json_object({})", pairs.join(", ")),
@@ -313,7 +284,7 @@ impl Tx {
         };
         let sql = format!(
             "INSERT INTO record_history (revision, entity, sourced_id, before) \
-             SELECT $1, '{n}', m.sourced_id, {object} FROM {n} m WHERE m.sourced_id IN ({ids_sql})",
+             SELECT $1, '{n}', m.sourced_id, {object} FROM {stage} s CROSS JOIN {n} m WHERE m.sourced_id = s.sourced_id",
             n = table.name
         );
         with_tx!(self, t => sqlx::query(&sql).bind(revision).execute(&mut **t).await?.rows_affected());
@@ -373,52 +344,6 @@ impl Tx {
         Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
     }
 
-    /// One page of `table`'s records in id order after `after`, through the primary key.
-    ///
-    /// SQLite hands each result row across a thread to the driver, which costs microseconds a
-    /// row; a page therefore comes back as one string (`group_concat`, ids hex-encoded so no
-    /// separator can clash), which reads millions of records several times faster.
-    pub async fn records_page(&mut self, table: &Table, after: &str, limit: i64) -> Result<Vec<Brief>, StoreError> {
-        match self {
-            Tx::Sqlite(t) => {
-                let sql = format!(
-                    "SELECT group_concat(hex(sourced_id) || ' ' || hash || ' ' || source_id || ' ' || (status = 'active'), ' ') \
-                     FROM (SELECT sourced_id, hash, source_id, status FROM {} WHERE sourced_id > $1 ORDER BY sourced_id LIMIT $2)",
-                    table.name
-                );
-                let text: Option<String> = sqlx::query_scalar(&sql).bind(after).bind(limit).fetch_one(&mut **t).await?;
-                text.as_deref().unwrap_or("").split_terminator(' ').collect::<Vec<_>>().chunks(4).map(Brief::parse).collect()
-            }
-            Tx::Postgres(t) => {
-                let sql = format!("SELECT sourced_id, hash, source_id, status FROM {} WHERE sourced_id > $1 ORDER BY sourced_id LIMIT $2", table.name);
-                let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(&mut **t).await?;
-                Ok(rows.into_iter().map(|(sourced_id, hash, source, status)| Brief { sourced_id, hash, source, active: status == "active" }).collect())
-            }
-        }
-    }
-}
-
-/// A record's bookkeeping, as [`Tx::records_page`] reads it.
-pub struct Brief {
-    pub sourced_id: String,
-    pub hash: i64,
-    pub source: i64,
-    pub active: bool,
-}
-
-impl Brief {
-    /// `[hex id, hash, source, 0|1]` from the SQLite page string.
-    fn parse(parts: &[&str]) -> Result<Brief, StoreError> {
-        let bad = || StoreError::Internal(format!("unreadable record page entry {parts:?}"));
-        let [id, hash, source, active] = parts else { return Err(bad()) };
-        let bytes = hex::decode(id).map_err(|_| bad())?;
-        Ok(Brief {
-            sourced_id: String::from_utf8(bytes).map_err(|_| bad())?,
-            hash: hash.parse().map_err(|_| bad())?,
-            source: source.parse().map_err(|_| bad())?,
-            active: *active == "1",
-        })
-    }
 }
 
 /// `INSERT INTO target (cols) VALUES (?, ...), (...)` for `rows` rows (SQLite).
