@@ -5,7 +5,7 @@ use blake2::{
     Blake2bVar,
 };
 use oneroster::{
-    csv::{file_spec, record_from_row, record_to_row, Mode, Record, RoleRecord, Row},
+    csv::{file_spec, record_from_row, record_to_row, FileSpec, Mode, Record, RoleRecord, Row},
     model::entity::Base,
     Version,
 };
@@ -89,18 +89,21 @@ fn from_v1p2(table: &Table, spec_columns: &[&str], row: &Row) -> RecordRow {
 /// table; a 1.1 row is converted through the canonical entity, and a 1.1 user also yields one
 /// roles row per org (sourcedId `USER#role#ORG`, outside the 1.2.1 id alphabet so it cannot
 /// collide with a real roles.csv id).
-pub fn convert(version: Version, file: &'static str, row: &Row) -> Vec<(&'static str, RecordRow)> {
+///
+/// `spec` is the layout the reader actually read (the older 1.2 users layout with
+/// `resourceSourcedIds` differs from the catalog's).
+pub fn convert(version: Version, spec: &FileSpec, row: &Row) -> Vec<(&'static str, RecordRow)> {
+    let file = spec.name;
     let v2_spec = match file_spec(Version::V1p2, file) {
         Some(spec) => spec,
         None => return Vec::new(),
     };
     let Some(table) = super::tables::TABLES.iter().find(|t| t.file == file) else { return Vec::new() };
     if version == Version::V1p2 {
-        let names: Vec<&str> = v2_spec.columns.iter().map(|c| c.name).collect();
+        let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
         return vec![(table.name, from_v1p2(table, &names, row))];
     }
-    let v1_spec = file_spec(Version::V1p1, file).expect("1.1 file");
-    let Some(record) = record_from_row(v1_spec, Version::V1p1, row) else { return Vec::new() };
+    let Some(record) = record_from_row(spec, Version::V1p1, row) else { return Vec::new() };
     let names: Vec<&str> = v2_spec.columns.iter().map(|c| c.name).collect();
     let mut v2_row = record_to_row(&record, v2_spec, Version::V1p2, Mode::Delta);
     v2_row.line = row.line;
@@ -134,7 +137,7 @@ mod tests {
     #[test]
     fn a_1p2_row_keeps_its_values_and_blank_is_none() {
         let r = row(&["e1", "", "", "c1", "s1", "u1", "student", "", "", ""]);
-        let out = convert(Version::V1p2, "enrollments.csv", &r);
+        let out = convert(Version::V1p2, file_spec(Version::V1p2, "enrollments.csv").unwrap(), &r);
         assert_eq!(out.len(), 1);
         let (table, rec) = &out[0];
         assert_eq!(*table, "enrollments");
@@ -150,7 +153,7 @@ mod tests {
         // sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,
         // givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
         let r = row(&["u1", "", "", "true", "o1,o2", "teacher", "jdoe", "", "Jane", "Doe", "", "", "", "", "", "", "", "secret"]);
-        let out = convert(Version::V1p1, "users.csv", &r);
+        let out = convert(Version::V1p1, file_spec(Version::V1p1, "users.csv").unwrap(), &r);
         let tables: Vec<&str> = out.iter().map(|(t, _)| *t).collect();
         assert_eq!(tables, ["users", "roles", "roles"]);
         assert_eq!(out[1].1.sourced_id, "u1#role#o1");

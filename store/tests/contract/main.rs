@@ -58,6 +58,7 @@ contract! {
     roster::a_source_bulk_leaves_other_sources_alone,
     roster::a_dangling_reference_is_rejected_with_its_line,
     roster::holds_trigger_above_the_threshold_only,
+    roster::the_older_1p2_users_layout_imports_by_column_name,
     roster::invalid_rows_reject_the_package_unless_skipped,
     roster::rollback_restores_exactly,
     roster::samples_import_or_are_rejected_as_documented,

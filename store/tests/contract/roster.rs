@@ -137,6 +137,26 @@ pub async fn a_dangling_reference_is_rejected_with_its_line(db: &TestDb) {
     assert_eq!(value(db, "users", "s2", "primary_org_sourced_id").await.as_deref(), Some("sch1"));
 }
 
+pub async fn the_older_1p2_users_layout_imports_by_column_name(db: &TestDb) {
+    // users.csv with resourceSourcedIds after userMasterIdentifier (an earlier 1.2 layout).
+    let dir = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("roles.csv", "bulk", &roles("s", 1, "sch1")).write();
+    std::fs::write(
+        dir.path().join("users.csv"),
+        "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,\
+         agentSourcedIds,grades,password,userMasterIdentifier,resourceSourcedIds,preferredGivenName,preferredMiddleName,\
+         preferredFamilyName,primaryOrgSourcedId,pronouns\r\n\
+         s1,,,true,pat,,Pat,Lee,,1,pat@example.org,,,,05,,M-1,res-1,Patty,,,sch1,they/them\r\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.csv")).unwrap().replace("file.users,absent", "file.users,bulk");
+    std::fs::write(dir.path().join("manifest.csv"), manifest).unwrap();
+    let r = import(db, dir.path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{} {:?}", r.message, r.problems);
+    assert_eq!(value(db, "users", "s1", "user_master_identifier").await.as_deref(), Some("M-1"));
+    assert_eq!(value(db, "users", "s1", "preferred_given_name").await.as_deref(), Some("Patty"));
+    assert_eq!(value(db, "users", "s1", "pronouns").await.as_deref(), Some("they/them"));
+}
+
 pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     let pkg = |n| Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", n, "A")).file("roles.csv", "bulk", &roles("s", n, "sch1")).write();
     assert_eq!(import(db, pkg(20).path(), "sis", None).await.outcome, Outcome::Applied);

@@ -8,7 +8,7 @@ use std::{
 };
 
 use oneroster::{
-    csv::{file_spec, Diagnostics, FileReader, Kind, Mode, Package},
+    csv::{file_spec, Diagnostics, FileReader, FileSpec, Kind, Mode, Package},
     Version,
 };
 use tokio::sync::mpsc;
@@ -306,7 +306,7 @@ fn spawn_reader(path: PathBuf, version: Version, file: &'static str, mode: Mode)
             Err(e) => return sender.blocking_send(Err(e.to_string())),
         };
         let spec = file_spec(version, file).expect("validated file");
-        let password = spec.columns.iter().position(|c| c.name == "password");
+        let password = |layout: &FileSpec| layout.columns.iter().position(|c| c.name == "password");
         let input = match package.read(file) {
             Ok(input) => input,
             Err(e) => return sender.blocking_send(Err(format!("{file} cannot be read: {e}"))),
@@ -316,13 +316,15 @@ fn spawn_reader(path: PathBuf, version: Version, file: &'static str, mode: Mode)
         };
         // Validation checks duplicates; this pass only converts.
         let mut reader = reader.skip_duplicate_check();
+        let layout = reader.spec();
+        let password = password(layout);
         let mut batch = Vec::with_capacity(FLUSH_ROWS);
         let mut passwords = 0;
         while let Some(row) = reader.next_row(&mut diags) {
             if password.is_some_and(|i| !row.values[i].is_empty()) {
                 passwords += 1;
             }
-            batch.extend(convert(version, file, &row));
+            batch.extend(convert(version, layout, &row));
             if batch.len() >= 2048 {
                 sender.blocking_send(Ok((std::mem::take(&mut batch), std::mem::take(&mut passwords))))?;
             }
