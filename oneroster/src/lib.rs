@@ -6,6 +6,7 @@
 //! - [`csv`]: CSV packages: file catalog, manifest, a streaming row reader with diagnostics;
 //! - [`query`]: the REST query language (`filter`, `sort`, `fields`, paging) as a typed AST;
 //! - [`oauth1`]: OAuth 1.0a request signatures for OneRoster 1.1;
+//! - [`scope`]: OAuth 2 rostering scopes and token-request grants;
 //! - [`Version`]: the versions Rollbook serves and their base paths.
 #![forbid(unsafe_code)]
 
@@ -13,6 +14,7 @@ pub mod csv;
 pub mod model;
 pub mod oauth1;
 pub mod query;
+pub mod scope;
 
 use serde::{Deserialize, Serialize};
 

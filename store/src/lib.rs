@@ -10,6 +10,7 @@ mod db;
 mod error;
 pub mod password;
 mod repo;
+mod sealed;
 pub mod roster;
 pub mod secret_key;
 pub mod service;
@@ -20,4 +21,6 @@ pub use error::StoreError;
 pub use service::accounts::{
     Account, AuthError, NewAccount, Role, SessionAuth, ThrottlePolicy, SESSION_AUTH_KEY,
 };
+pub use service::api_auth::{ApiAuthError, ApiCaller, IssuedToken};
+pub use service::apps::{App, AppPatch, AppSecret, Credentials, NewApp, SecretState};
 pub use sessions::SessionBackend;

@@ -2,4 +2,5 @@
 //! services turn them into the public types.
 
 pub(crate) mod accounts;
+pub(crate) mod apps;
 pub(crate) mod sign_in_failures;

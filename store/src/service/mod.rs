@@ -2,4 +2,6 @@
 //! repositories, so the console, the CLI and the REST API share one implementation.
 
 pub mod accounts;
+pub mod api_auth;
+pub mod apps;
 mod throttle;

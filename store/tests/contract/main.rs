@@ -5,6 +5,7 @@
 //! There is no silent skip: without a reachable PostgreSQL the PostgreSQL half fails.
 
 mod accounts;
+mod apps;
 mod packages;
 mod roster;
 mod sessions;
@@ -51,6 +52,10 @@ contract! {
     accounts::disabled_account_cannot_sign_in_or_keep_sessions,
     accounts::first_admin_is_created_once,
     accounts::servers_starting_together_create_one_first_admin,
+    apps::create_find_and_edit_apps,
+    apps::tokens_carry_the_granted_scopes,
+    apps::rotation_keeps_the_old_secret_for_the_grace_period,
+    apps::oauth1_secrets_and_nonces,
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,
