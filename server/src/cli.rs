@@ -18,6 +18,7 @@ Environment variables (each flag's variable is also shown next to it):
                              read from (or generated into) <data dir>/secret.key
   ROLLBOOK_ADMIN_EMAIL       e-mail of the first district admin, created on first start
                              [default: admin@rollbook.local]
+  ROLLBOOK_TOKEN_LIFETIME    seconds an OAuth 2 access token stays valid [default: 3600]
   ROLLBOOK_TRUST_FORWARDED_FOR  take the client address from X-Forwarded-For (only behind a
                              proxy that sets it)
   LEPTOS_SITE_ROOT           folder with the console's compiled assets [default: target/site]
@@ -74,6 +75,10 @@ pub enum Command {
     /// Revisions of the roster (every applied import or rollback is one).
     #[command(subcommand)]
     Revisions(RevisionsCommand),
+    /// Apps (publishers) that receive roster data: register them, issue and rotate their
+    /// credentials, enable or disable them.
+    #[command(subcommand)]
+    App(crate::commands::app::AppCommand),
     /// Restore the roster as it was at REVISION, as a new revision (which can be rolled back).
     Rollback {
         /// The revision to restore (see `rollbook revisions list`); 0 is the empty roster.
@@ -198,6 +203,10 @@ pub struct ServeArgs {
     /// Take the client address from the last X-Forwarded-For entry (only behind a proxy).
     #[arg(long, env = "ROLLBOOK_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Seconds an OAuth 2 access token stays valid (60 to 86400).
+    #[arg(long, env = "ROLLBOOK_TOKEN_LIFETIME", default_value_t = 3600,
+          value_parser = clap::value_parser!(u32).range(60..=86_400))]
+    pub token_lifetime: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -303,6 +312,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Revisions(cmd) => commands::revisions::list(&cli.global, cmd).await.map(|()| 0),
         Command::Rollback { revision, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
         Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
+        Command::App(cmd) => commands::app::run(&cli.global, cmd).await.map(|()| 0),
     }
 }
 

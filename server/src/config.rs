@@ -23,6 +23,8 @@ pub struct Settings {
     pub secret_key: SecretKey,
     /// How often the drop folder (`<data dir>/inbox/`) is scanned; `None` turns it off.
     pub inbox_poll: Option<std::time::Duration>,
+    /// How long an OAuth 2 bearer token lives (`ROLLBOOK_TOKEN_LIFETIME`, seconds; 1 hour).
+    pub token_lifetime: time::Duration,
 }
 
 impl Settings {
@@ -49,6 +51,7 @@ impl Settings {
             trust_forwarded_for: args.trust_forwarded_for,
             secret_key: secret_key(global)?,
             inbox_poll: Some(std::time::Duration::from_secs(5)),
+            token_lifetime: time::Duration::seconds(args.token_lifetime.into()),
         })
     }
 
@@ -67,7 +70,7 @@ pub fn database_url(global: &GlobalArgs) -> String {
 }
 
 /// The server key: `ROLLBOOK_SECRET_KEY`, else `<data dir>/secret.key` (generated when missing).
-fn secret_key(global: &GlobalArgs) -> Result<SecretKey, CliError> {
+pub(crate) fn secret_key(global: &GlobalArgs) -> Result<SecretKey, CliError> {
     if let Ok(hex) = std::env::var("ROLLBOOK_SECRET_KEY") {
         if !hex.trim().is_empty() {
             return SecretKey::from_hex(&hex).map_err(|e| CliError::Config(format!("ROLLBOOK_SECRET_KEY: {e}")));

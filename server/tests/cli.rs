@@ -49,7 +49,7 @@ fn help_documents_every_command_and_variable() {
     assert!(out.status.success());
     let help = text(&out.stdout);
     for needle in [
-        "serve", "admin", "validate", "demo", "ROLLBOOK_DATA_DIR", "ROLLBOOK_DATABASE_URL", "ROLLBOOK_LISTEN",
+        "serve", "admin", "validate", "demo", "app", "ROLLBOOK_TOKEN_LIFETIME", "ROLLBOOK_DATA_DIR", "ROLLBOOK_DATABASE_URL", "ROLLBOOK_LISTEN",
         "ROLLBOOK_PUBLIC_URL", "ROLLBOOK_SECRET_KEY", "ROLLBOOK_ADMIN_EMAIL", "ROLLBOOK_TRUST_FORWARDED_FOR",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");

@@ -1,6 +1,7 @@
 //! One module per `rollbook` command.
 
 pub(crate) mod admin;
+pub mod app;
 pub(crate) mod import;
 pub(crate) mod imports;
 mod progress;

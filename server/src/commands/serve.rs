@@ -88,7 +88,13 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         leptos_options,
         store.clone(),
         settings.trust_forwarded_for,
-        RouterOptions { secure_cookies: settings.secure_cookies() },
+        RouterOptions {
+            secure_cookies: settings.secure_cookies(),
+            api: http::ApiSettings {
+                secret_key: settings.secret_key.clone(),
+                token_lifetime: settings.token_lifetime,
+            },
+        },
     );
 
     // Expired sessions and old sign-in failures are ignored anyway; this keeps the tables small.

@@ -3,6 +3,7 @@
 mod client_addr;
 mod console;
 mod health;
+mod oauth;
 
 use axum::{
     extract::FromRef,
@@ -29,6 +30,16 @@ pub struct AppState {
     pub store: Store,
     pub routes: Vec<AxumRouteListing>,
     pub trust_forwarded_for: bool,
+    pub api: ApiSettings,
+}
+
+/// What the API's authentication needs from the server's settings.
+#[derive(Clone, Debug)]
+pub struct ApiSettings {
+    /// Opens the stored OAuth 1.0a secrets.
+    pub secret_key: store::secret_key::SecretKey,
+    /// How long a bearer token lives.
+    pub token_lifetime: time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -38,10 +49,11 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Options that shape the router beyond the state.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RouterOptions {
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    pub api: ApiSettings,
 }
 
 /// Builds the whole application router.
@@ -52,7 +64,13 @@ pub fn router(
     options: RouterOptions,
 ) -> Router {
     let routes = leptos_axum::generate_route_list(app::App);
-    let state = AppState { leptos_options, store: store.clone(), routes: routes.clone(), trust_forwarded_for };
+    let state = AppState {
+        leptos_options,
+        store: store.clone(),
+        routes: routes.clone(),
+        trust_forwarded_for,
+        api: options.api.clone(),
+    };
 
     let sessions = SessionManagerLayer::new(store.session_store())
         .with_name(SESSION_COOKIE)
@@ -77,6 +95,7 @@ pub fn router(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/oauth/token", post(oauth::token).fallback(oauth::method_not_allowed))
         .merge(console)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

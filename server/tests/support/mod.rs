@@ -15,6 +15,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub dir: PathBuf,
+    /// The server key the server seals and opens OAuth 1.0a secrets with.
+    pub secret_key: SecretKey,
     server: Server,
     _tmp: Option<tempfile::TempDir>,
 }
@@ -34,6 +36,8 @@ pub struct Spawn {
     pub trust_forwarded_for: bool,
     /// Use this database instead of SQLite in the data folder.
     pub database_url: Option<String>,
+    /// Bearer token lifetime (default one hour).
+    pub token_lifetime: Option<time::Duration>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -63,6 +67,7 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
             .await
             .unwrap();
     }
+    let secret_key = SecretKey::generate();
     let settings = Settings {
         data_dir: dir.clone(),
         database_url,
@@ -71,11 +76,12 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         admin_email: "admin@rollbook.local".into(),
         site_root: dir.join("site"),
         trust_forwarded_for: opts.trust_forwarded_for,
-        secret_key: SecretKey::generate(),
+        secret_key: secret_key.clone(),
         inbox_poll: Some(std::time::Duration::from_millis(100)),
+        token_lifetime: opts.token_lifetime.unwrap_or(time::Duration::hours(1)),
     };
     let server = server::serve(&settings, store.clone()).await.expect("start server");
-    TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, server, _tmp: tmp }
+    TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, secret_key, server, _tmp: tmp }
 }
 
 /// A client that keeps cookies like a browser but shows redirects instead of following them.
