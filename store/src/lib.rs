@@ -14,6 +14,7 @@ mod sealed;
 pub mod roster;
 pub mod secret_key;
 pub mod service;
+pub mod sharing;
 mod sessions;
 
 pub use db::{connect, redact_url, Backend, Store};

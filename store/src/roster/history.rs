@@ -73,6 +73,7 @@ impl Store {
         let json = serde_json::to_string(&counts).map_err(|e| StoreError::Internal(e.to_string()))?;
         tx.finish_revision(revision, &summary, &json).await?;
         tx.commit().await?;
+        self.refresh_shares_after_change().await;
         let mut list = self.revisions(1).await?;
         list.pop().ok_or_else(|| StoreError::Internal("the rollback revision vanished".into()))
     }

@@ -9,6 +9,7 @@ mod apps;
 mod packages;
 mod roster;
 mod sessions;
+mod sharing;
 mod support;
 
 /// Generates `sqlite::NAME` and `postgres::NAME` tests from each `cases::NAME(&Store)`.
@@ -56,6 +57,8 @@ contract! {
     apps::tokens_carry_the_granted_scopes,
     apps::rotation_keeps_the_old_secret_for_the_grace_period,
     apps::oauth1_secrets_and_nonces,
+    sharing::a_share_by_school_gives_its_classes_people_and_references,
+    sharing::rules_exclusions_fields_and_roster_changes,
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,

@@ -113,6 +113,8 @@ impl Store {
         let held_path = if report.outcome == Outcome::Held { Some(keep_held(path, &options.data_dir, id, &package)?) } else { None };
         if report.outcome != Outcome::Applied {
             self.record_outcome(&report, held_path.as_deref(), None).await?;
+        } else {
+            self.refresh_shares_after_change().await;
         }
         Ok(report)
     }
@@ -128,10 +130,19 @@ impl Store {
             with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
                 .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
+            self.refresh_shares_after_change().await;
         } else {
             self.record_outcome(&report, held.to_str(), None).await?;
         }
         Ok(*report)
+    }
+
+    /// Brings every app's share up to date with the roster just committed. The roster change
+    /// stands even if this fails (it is logged); the next change or share edit recomputes.
+    pub(crate) async fn refresh_shares_after_change(&self) {
+        if let Err(e) = self.refresh_shares().await {
+            tracing::error!(error = %e, "could not recompute the apps' shares after a roster change");
+        }
     }
 
     /// Discards a held import: nothing of it is applied; its report stays.
