@@ -58,6 +58,26 @@ pub enum AppCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set what the app may see: a share file (JSON, see README "Sharing"), or the shorthand
+    /// --schools / --all with --roles, --withhold and --demographics. Shows the impact first.
+    Share(ShareArgs),
+    /// The app's current share (rules) and how many records of each entity it gives.
+    Shared {
+        /// The app's id, name or client id.
+        app: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why a record is (or is not) visible to an app.
+    Why {
+        /// The app's id, name or client id.
+        app: String,
+        /// orgs, academicSessions, courses, classes, users, enrollments or demographics.
+        entity: String,
+        sourced_id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Let a disabled app request tokens and call the API again.
     Enable {
         /// The app's id, name or client id.
@@ -72,6 +92,37 @@ pub enum AppCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of `rollbook app share`.
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The app's id, name or client id.
+    pub(crate) app: String,
+    /// A share document (JSON).
+    #[arg(long, conflicts_with_all = ["all", "schools"])]
+    pub(crate) file: Option<std::path::PathBuf>,
+    /// Every class of the district.
+    #[arg(long, conflicts_with = "schools")]
+    pub(crate) all: bool,
+    /// The classes of these schools (sourcedIds, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) schools: Vec<String>,
+    /// Who comes with the classes [default: student,teacher]: student, teacher, guardian,
+    /// administrator, unenrolled_staff.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) roles: Vec<String>,
+    /// Fields to leave out, e.g. users.email,users.phone.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) withhold: Vec<String>,
+    /// Include the shared users' demographics.
+    #[arg(long)]
+    pub(crate) demographics: bool,
+    /// Show the impact only; change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// An app's descriptive fields (all optional on `update`).
@@ -182,6 +233,9 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
                 println!("Issue a new secret with: rollbook app rotate {}", app.id);
             }
         }
+        AppCommand::Share(args) => super::share::set(store, args).await?,
+        AppCommand::Shared { app, json } => super::share::show(store, &app, json).await?,
+        AppCommand::Why { app, entity, sourced_id, json } => super::share::why(store, &app, &entity, &sourced_id, json).await?,
         AppCommand::Enable { app, json } => set_enabled(store, &app, true, json).await?,
         AppCommand::Disable { app, json } => set_enabled(store, &app, false, json).await?,
     }

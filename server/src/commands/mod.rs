@@ -6,6 +6,7 @@ pub(crate) mod import;
 pub(crate) mod imports;
 mod progress;
 pub(crate) mod revisions;
+mod share;
 pub(crate) mod demo;
 pub mod serve;
 pub(crate) mod validate;
