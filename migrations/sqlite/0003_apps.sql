@@ -54,3 +54,10 @@ CREATE TABLE oauth1_nonces (
     PRIMARY KEY (app_id, nonce, timestamp)
 );
 CREATE INDEX oauth1_nonces_seen ON oauth1_nonces (seen_at);
+
+-- A fingerprint of the server key the stored secrets are sealed with, so that a server or a
+-- command started with another key is noticed before it seals or fails to open anything.
+CREATE TABLE server_key_check (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL
+);

@@ -169,8 +169,9 @@ async fn token_errors_follow_rfc_6749() {
 }
 
 #[tokio::test]
-async fn tokens_from_one_server_work_on_another_and_lifetime_is_configurable() {
-    // two servers on one PostgreSQL database, as behind a load balancer
+async fn tokens_live_in_the_shared_database_and_lifetime_is_configurable() {
+    // two servers on one PostgreSQL database, as behind a load balancer: a token one issues is
+    // in the database the other reads (the REST tests call the other server with it)
     let url = support::fresh_postgres_database().await;
     let one = spawn_with(Spawn { database_url: Some(url.clone()), token_lifetime: Some(time::Duration::minutes(5)), ..Default::default() }).await;
     let two = spawn_with(Spawn { database_url: Some(url.clone()), ..Default::default() }).await;
@@ -207,13 +208,22 @@ async fn credentials_from_the_cli_get_a_token_from_the_server() {
     let (id, secret) = (created["client_id"].as_str().unwrap(), created["client_secret"].as_str().unwrap());
 
     // the server reads the same data folder (and secret.key) as the CLI
-    let key_hex = std::fs::read_to_string(dir.path().join("secret.key")).unwrap();
     let app = spawn_with(Spawn { data_dir: Some(dir.path().to_path_buf()), ..Default::default() }).await;
     let (status, _, body) = post_token(&app, Some((id, secret)), &[("grant_type", "client_credentials")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let key = store::secret_key::SecretKey::from_hex(&key_hex).unwrap();
-    let (_, secrets) = app.store.oauth1_client(id, &key).await.unwrap();
-    assert_eq!(secrets, [secret], "the CLI sealed the 1.1 secret with the data folder's key");
+    let (_, secrets) = app.store.oauth1_client(id, &app.secret_key).await.unwrap();
+    assert_eq!(secrets, [secret], "the server's key opens the 1.1 secret the CLI sealed");
+
+    // a command run with another key refuses to seal secrets no server could open
+    let out = Command::new(env!("CARGO_BIN_EXE_rollbook"))
+        .env_clear()
+        .env("ROLLBOOK_DATA_DIR", dir.path())
+        .env("ROLLBOOK_SECRET_KEY", "ab".repeat(32))
+        .args(["app", "create", "--name", "Other"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: the server key (ROLLBOOK_SECRET_KEY, else secret.key"));
 
     // list and show never print a secret; show names the secret's state
     let list = rollbook(dir.path(), &["app", "list"]);

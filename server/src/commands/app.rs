@@ -162,7 +162,7 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
                 contact: details.contact.unwrap_or_default(),
                 versions: versions.unwrap_or_default(),
             };
-            let creds = store.create_app(new, &config::secret_key(global)?).await?;
+            let creds = store.create_app(new, &checked_key(global, store).await?).await?;
             let app = store.app(creds.id).await?;
             print_credentials(&app, &creds, &format!("Created app {} `{}` ({}).", app.id, app.name, versions_label(&app)), json);
         }
@@ -214,7 +214,7 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
         AppCommand::Rotate { app, grace_hours, json } => {
             let id = store.find_app(&app).await?.id;
             let grace = time::Duration::hours(grace_hours.into());
-            let creds = store.rotate_app_secret(id, grace, &config::secret_key(global)?).await?;
+            let creds = store.rotate_app_secret(id, grace, &checked_key(global, store).await?).await?;
             let app = store.app(id).await?;
             let done = if grace_hours == 0 {
                 format!("Issued a new secret for `{}`; the previous ones stopped working now.", app.name)
@@ -240,6 +240,20 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
         AppCommand::Disable { app, json } => set_enabled(store, &app, false, json).await?,
     }
     Ok(())
+}
+
+/// The server key, refused when the database's secrets were sealed with another one (a shell
+/// without the server's ROLLBOOK_SECRET_KEY would otherwise seal secrets no server can open).
+async fn checked_key(global: &GlobalArgs, store: &Store) -> Result<store::secret_key::SecretKey, CliError> {
+    let key = config::secret_key(global)?;
+    if !store.check_secret_key(&key).await? {
+        return Err(CliError::Config(
+            "the server key (ROLLBOOK_SECRET_KEY, else secret.key in the data folder) is not the one this \
+             database's secrets are sealed with; run the command with the server's key"
+                .into(),
+        ));
+    }
+    Ok(key)
 }
 
 async fn set_enabled(store: &Store, app: &str, enabled: bool, json: bool) -> Result<(), CliError> {

@@ -73,6 +73,13 @@ impl Server {
 
 /// Binds the listen address and starts serving in the background.
 pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError> {
+    if !store.check_secret_key(&settings.secret_key).await.map_err(CliError::from)? {
+        // OAuth 1.0a secrets sealed with the other key cannot be opened: those apps must rotate.
+        tracing::error!(
+            "the server key (ROLLBOOK_SECRET_KEY or secret.key) is not the one this database's secrets were sealed \
+             with; OAuth 1.0a requests will fail until every server uses that key (or the apps' secrets are rotated)"
+        );
+    }
     let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|e| CliError::from_bind(settings.listen, e))?;

@@ -37,7 +37,8 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body = json!({ "error": self.code, "error_description": self.description });
         let mut response = (self.status, no_store(), Json(body)).into_response();
-        if self.basic {
+        // RFC 7235: every 401 names the scheme to use.
+        if self.basic || self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"rollbook\""));
@@ -119,7 +120,8 @@ async fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
             return Err(OAuthError::bad("invalid_request", format!("the parameter `{name}` is given more than once")));
         }
     }
-    let get = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    // RFC 6749 §3.1: parameters sent without a value are treated as omitted.
+    let get = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
 
     match get("grant_type") {
         None => return Err(OAuthError::bad("invalid_request", "grant_type is missing; use grant_type=client_credentials")),

@@ -67,7 +67,11 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
             .await
             .unwrap();
     }
-    let secret_key = SecretKey::generate();
+    // A server on an existing data folder uses its key, as `rollbook serve` would.
+    let secret_key = std::fs::read_to_string(dir.join("secret.key"))
+        .ok()
+        .map(|hex| SecretKey::from_hex(&hex).expect("secret.key holds a key"))
+        .unwrap_or_else(SecretKey::generate);
     let settings = Settings {
         data_dir: dir.clone(),
         database_url,

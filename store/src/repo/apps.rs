@@ -40,6 +40,7 @@ pub(crate) struct TokenRow {
     pub scopes: String,
     pub expires_at: OffsetDateTime,
     pub secret_revoked_at: Option<OffsetDateTime>,
+    pub secret_expires_at: Option<OffsetDateTime>,
 }
 
 pub(crate) struct InsertApp<'a> {
@@ -101,6 +102,11 @@ pub(crate) async fn touch_access(db: &Db, id: i64, now: OffsetDateTime) -> Resul
         .bind(now).bind(id).execute(pool).await.map(|_| ()))
 }
 
+pub(crate) async fn forget_sealed(db: &Db, app_id: i64) -> Result<(), sqlx::Error> {
+    with_pool!(db, pool => sqlx::query("UPDATE app_secrets SET sealed_secret = NULL WHERE app_id = $1")
+        .bind(app_id).execute(pool).await.map(|_| ()))
+}
+
 pub(crate) async fn secrets(db: &Db, app_id: i64) -> Result<Vec<SecretRow>, sqlx::Error> {
     let sql = "SELECT id, secret_hash, sealed_secret, created_at, expires_at, revoked_at \
                FROM app_secrets WHERE app_id = $1 ORDER BY id DESC";
@@ -126,7 +132,7 @@ pub(crate) async fn add_secret(
             Some(until) => {
                 sqlx::query(
                     "UPDATE app_tokens SET expires_at = $1 WHERE expires_at > $1 AND secret_id IN \
-                     (SELECT id FROM app_secrets WHERE app_id = $2 AND revoked_at IS NULL AND expires_at IS NULL)",
+                     (SELECT id FROM app_secrets WHERE app_id = $2 AND revoked_at IS NULL)",
                 )
                 .bind(until).bind(app_id).execute(&mut *tx).await?;
                 sqlx::query(
@@ -182,23 +188,24 @@ pub(crate) async fn insert_token(
 }
 
 pub(crate) async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    let sql = "SELECT t.app_id, t.scopes, t.expires_at, s.revoked_at AS secret_revoked_at \
+    let sql = "SELECT t.app_id, t.scopes, t.expires_at, s.revoked_at AS secret_revoked_at, s.expires_at AS secret_expires_at \
                FROM app_tokens t JOIN app_secrets s ON s.id = t.secret_id WHERE t.token_hash = $1";
     with_pool!(db, pool => sqlx::query_as::<_, TokenRow>(sql).bind(token_hash).fetch_optional(pool).await)
 }
 
-/// Records a nonce; false when the same (app, nonce, timestamp) was seen before. Nonces older
-/// than `forget_before` are cleared on the way.
+/// Records a nonce; false when the same (app, nonce, timestamp) was seen before. Nonces whose
+/// timestamp is before `forget_before` (Unix seconds) are cleared on the way: such requests are
+/// refused by their timestamp anyway.
 pub(crate) async fn remember_nonce(
     db: &Db,
     app_id: i64,
     nonce: &str,
     timestamp: i64,
     now: OffsetDateTime,
-    forget_before: OffsetDateTime,
+    forget_before: i64,
 ) -> Result<bool, sqlx::Error> {
     with_pool!(db, pool => {
-        sqlx::query("DELETE FROM oauth1_nonces WHERE seen_at < $1").bind(forget_before).execute(pool).await?;
+        sqlx::query("DELETE FROM oauth1_nonces WHERE timestamp < $1").bind(forget_before).execute(pool).await?;
         let inserted = sqlx::query(
             "INSERT INTO oauth1_nonces (app_id, nonce, timestamp, seen_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",

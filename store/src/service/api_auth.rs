@@ -145,7 +145,8 @@ impl Store {
         if row.secret_revoked_at.is_some() {
             return Err(unknown());
         }
-        if row.expires_at <= OffsetDateTime::now_utc() {
+        let now = OffsetDateTime::now_utc();
+        if row.expires_at <= now || row.secret_expires_at.is_some_and(|at| at <= now) {
             return Err(ApiAuthError::InvalidToken("the access token has expired; request a new one".into()));
         }
         let app = repo::by_id(&self.db, row.app_id).await?.ok_or_else(unknown)?;
@@ -186,7 +187,8 @@ impl Store {
     }
 
     /// Records an OAuth 1.0a nonce; false when it was seen before for this app and timestamp
-    /// (a replay). Nonces older than `window` are forgotten, as their timestamps are refused.
+    /// (a replay). `window` is how far a timestamp may be from now; nonces with timestamps
+    /// older than twice that are forgotten, as their requests are refused by timestamp.
     pub async fn remember_nonce(
         &self,
         app_id: i64,
@@ -195,7 +197,8 @@ impl Store {
         window: Duration,
     ) -> Result<bool, StoreError> {
         let now = now();
-        Ok(repo::remember_nonce(&self.db, app_id, nonce, timestamp, now, now - window).await?)
+        let forget_before = (now - window).unix_timestamp() - window.whole_seconds();
+        Ok(repo::remember_nonce(&self.db, app_id, nonce, timestamp, now, forget_before).await?)
     }
 
     /// Notes that an app used the API now.

@@ -191,6 +191,22 @@ pub(crate) fn app_versions(row: &AppRow) -> Vec<Version> {
 }
 
 impl Store {
+    /// Whether `key` is the server key this database's secrets are sealed with. The first key
+    /// checked is recorded; `false` means another key was recorded before.
+    pub async fn check_secret_key(&self, key: &SecretKey) -> Result<bool, StoreError> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"rollbook server key check\0");
+        h.update(key.as_bytes());
+        let fingerprint = hex::encode(&h.finalize()[..16]);
+        crate::db::with_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO server_key_check (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+            .bind(&fingerprint).execute(pool).await?.rows_affected());
+        let stored: String = crate::db::with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT fingerprint FROM server_key_check WHERE id = 1").fetch_one(pool).await?);
+        Ok(stored == fingerprint)
+    }
+
     async fn app_view(&self, row: AppRow) -> Result<App, StoreError> {
         let now = now();
         let secrets = repo::secrets(&self.db, row.id).await?.iter().map(|s| secret_view(s, now)).collect();
@@ -329,10 +345,15 @@ impl Store {
             row.rate_limit = limit;
         }
         let name = row.name.clone();
+        let drops_v1p1 = !app_versions(&row).contains(&Version::V1p1);
         let row = repo::update(&self.db, &row, now())
             .await
             .map_err(|e| conflict_or(e, &name))?
             .ok_or_else(|| StoreError::NotFound(format!("there is no app {id}")))?;
+        if drops_v1p1 {
+            // Without 1.1 nothing signs with the secret: keep only its hash.
+            repo::forget_sealed(&self.db, id).await?;
+        }
         self.app_view(row).await
     }
 

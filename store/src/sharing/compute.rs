@@ -8,10 +8,10 @@
 use super::rules::{ClassRule, PersonRole, Share};
 
 /// SQL text with `$n` placeholders and the values to bind, in order.
-#[derive(Default)]
 pub(crate) struct Sql {
     pub text: String,
     pub binds: Vec<String>,
+    dialect: Dialect,
 }
 
 impl Sql {
@@ -24,13 +24,22 @@ impl Sql {
         values.iter().map(|v| self.bind(v)).collect::<Vec<_>>().join(", ")
     }
 
-    /// `column` holds a comma-separated list with any of `values`.
+    fn new(dialect: Dialect) -> Sql {
+        Sql { text: String::new(), binds: Vec::new(), dialect }
+    }
+
+    /// `column` holds a comma-separated list with any of `values` (exact, case-sensitive
+    /// substring search for `,value,`: no LIKE, whose wildcards and case rules differ).
     fn list_has_any(&mut self, column: &str, values: &[String]) -> String {
+        let find = match self.dialect {
+            Dialect::Sqlite => "instr",
+            Dialect::Postgres => "strpos",
+        };
         let tests: Vec<String> = values
             .iter()
             .map(|v| {
-                let p = self.bind(&format!("%,{v},%"));
-                format!("(',' || REPLACE(COALESCE({column}, ''), ', ', ',') || ',') LIKE {p}")
+                let p = self.bind(&format!(",{v},"));
+                format!("{find}(',' || REPLACE(COALESCE({column}, ''), ', ', ',') || ',', {p}) > 0")
             })
             .collect();
         format!("({})", tests.join(" OR "))
@@ -60,7 +69,9 @@ impl Sql {
         if !rule.terms.is_empty() {
             parts.push(self.list_has_any("c.term_sourced_ids", &rule.terms));
         }
-        format!("({})", parts.join(" AND "))
+        // A class with a blank column does not match a condition on it (rather than NULL,
+        // which would make `NOT (exclude)` drop the class).
+        format!("COALESCE(({}), 1 = 0)", parts.join(" AND "))
     }
 }
 
@@ -86,7 +97,8 @@ impl Dialect {
 }
 
 const INSERT: &str = "INSERT INTO share_new (entity, sourced_id, rule)";
-const STAFF_ROLES: &str = "'teacher', 'aide', 'proctor', 'administrator', 'principal', 'siteAdministrator', 'systemAdministrator'";
+/// Staff roles of "unenrolled staff" (administrators have their own role in a share).
+const STAFF_ROLES: &str = "'teacher', 'aide', 'proctor'";
 
 /// The statements that fill `share_new` for `share`, in order.
 pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
@@ -104,7 +116,7 @@ pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
         includes.push((rule.name("include", i), Some(rule)));
     }
     for (name, rule) in includes {
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(dialect);
         let reason = sql.bind(&name);
         let matches = rule.map_or_else(|| "1 = 1".to_string(), |r| sql.rule(r));
         let excluded: Vec<String> = share.exclude.iter().map(|r| sql.rule(r)).collect();
@@ -116,7 +128,7 @@ pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
         out.push(sql);
     }
 
-    let simple = |text: String| Sql { text, binds: Vec::new() };
+    let simple = |text: String| Sql { text, binds: Vec::new(), dialect };
 
     // Courses and schools of the shared classes.
     out.push(simple(format!(
@@ -135,7 +147,7 @@ pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
     // People enrolled in shared classes, by role.
     let enrolled: Vec<&str> = share.roles.iter().flat_map(|r| r.enrollment_roles().iter().copied()).collect();
     if !enrolled.is_empty() {
-        let mut sql = Sql::default();
+        let mut sql = Sql::new(dialect);
         let roles = sql.list(&enrolled.iter().map(|r| r.to_string()).collect::<Vec<_>>());
         sql.text = format!(
             "{INSERT} SELECT 'users', e.user_sourced_id, MIN(e.role || ' in class ' || e.class_sourced_id) \
@@ -161,6 +173,9 @@ pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
              FROM share_new s JOIN roles r ON r.org_sourced_id = s.sourced_id \
              JOIN users u ON u.sourced_id = r.user_sourced_id AND u.status = 'active' \
              WHERE s.entity = 'orgs' AND r.status = 'active' AND r.role IN ({STAFF_ROLES}) \
+             AND NOT EXISTS (SELECT 1 FROM enrollments e JOIN share_new sc ON sc.entity = 'classes' \
+                             AND sc.sourced_id = e.class_sourced_id \
+                             WHERE e.user_sourced_id = r.user_sourced_id AND e.status = 'active') \
              GROUP BY r.user_sourced_id ON CONFLICT DO NOTHING"
         )));
     }

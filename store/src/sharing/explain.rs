@@ -77,7 +77,7 @@ impl Store {
         } else {
             match entity {
                 "classes" => self.why_class_is_out(&share, sourced_id).await?,
-                "users" => self.why_user_is_out(&share, sourced_id).await?,
+                "users" => self.why_user_is_out(app_id, &share, sourced_id).await?,
                 "demographics" if !share.demographics => "the share does not include demographics".into(),
                 "demographics" => "its user is not shared".into(),
                 _ => "no shared class, course or school refers to it".into(),
@@ -117,13 +117,13 @@ impl Store {
         Ok(count > 0)
     }
 
-    async fn why_user_is_out(&self, share: &Share, id: &str) -> Result<String, StoreError> {
+    async fn why_user_is_out(&self, app_id: i64, share: &Share, id: &str) -> Result<String, StoreError> {
         // Enrolled in a shared class, but with a role the share does not give?
         let other: Option<(String, String)> = with_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT e.role, e.class_sourced_id FROM enrollments e JOIN share_members m ON m.entity = 'classes' \
-             AND m.sourced_id = e.class_sourced_id AND m.left_at IS NULL \
+            "SELECT e.role, e.class_sourced_id FROM enrollments e JOIN share_members m ON m.app_id = $2 \
+             AND m.entity = 'classes' AND m.sourced_id = e.class_sourced_id AND m.left_at IS NULL \
              WHERE e.user_sourced_id = $1 AND e.status = 'active' ORDER BY e.class_sourced_id LIMIT 1")
-            .bind(id).fetch_optional(pool).await?);
+            .bind(id).bind(app_id).fetch_optional(pool).await?);
         let roles: Vec<String> = share.roles.iter().map(|r| format!("{r:?}").to_lowercase()).collect();
         Ok(match other {
             Some((role, class)) => format!(

@@ -114,12 +114,18 @@ impl ShareTx {
         }))
     }
 
-    /// Fills a fresh `share_new` with what `share` gives.
-    async fn compute(&mut self, share: &Share) -> Result<(), StoreError> {
-        // SQLite needs the write lock before the temp table (a reader that upgrades can fail).
+    /// Takes SQLite's write lock now (PostgreSQL's advisory lock is taken at begin): a
+    /// transaction that reads first and upgrades later can fail.
+    async fn lock(&mut self) -> Result<(), StoreError> {
         if let ShareTx::Sqlite(t) = self {
             sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut **t).await?;
         }
+        Ok(())
+    }
+
+    /// Fills a fresh `share_new` with what `share` gives.
+    async fn compute(&mut self, share: &Share) -> Result<(), StoreError> {
+        self.lock().await?;
         self.run(
             "CREATE TEMP TABLE IF NOT EXISTS share_new (entity TEXT NOT NULL, sourced_id TEXT NOT NULL, \
              rule TEXT NOT NULL, PRIMARY KEY (entity, sourced_id))",
@@ -184,13 +190,19 @@ impl Store {
     /// Recomputes every app's share against the current roster (after an import or rollback).
     #[tracing::instrument(skip(self))]
     pub async fn refresh_shares(&self) -> Result<RefreshCounts, StoreError> {
-        let rows: Vec<(i64, String)> = crate::db::with_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT app_id, rules FROM app_shares ORDER BY app_id").fetch_all(pool).await?);
+        let apps: Vec<i64> = crate::db::with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT app_id FROM app_shares ORDER BY app_id").fetch_all(pool).await?);
         let mut total = RefreshCounts::default();
-        for (app_id, rules) in rows {
+        for app_id in apps {
+            let mut tx = ShareTx::begin(&self.db).await?;
+            // The rules are read under the transaction's lock: a share edited meanwhile is the
+            // one recomputed, never an older version over it.
+            tx.lock().await?;
+            let rules: Option<String> = on_tx!(&mut tx, t => sqlx::query_scalar(
+                "SELECT rules FROM app_shares WHERE app_id = $1").bind(app_id).fetch_optional(&mut **t).await?);
+            let Some(rules) = rules else { continue };
             let share: Share = serde_json::from_str(&rules)
                 .map_err(|e| StoreError::Internal(format!("app {app_id} has an unreadable share: {e}")))?;
-            let mut tx = ShareTx::begin(&self.db).await?;
             let counts = refresh_in(&mut tx, app_id, &share).await?;
             tx.commit().await?;
             total.entered += counts.entered;

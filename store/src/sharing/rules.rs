@@ -82,7 +82,7 @@ pub enum PersonRole {
     Guardian,
     /// Administrators and principals of the schools of shared classes.
     Administrator,
-    /// Staff with a role at a shared school who teach no shared class.
+    /// Teachers, aides and proctors of shared schools who teach no shared class.
     UnenrolledStaff,
 }
 

@@ -182,7 +182,23 @@ pub async fn rotation_keeps_the_old_secret_for_the_grace_period(db: &TestDb) {
     assert!(db.issue_token(&first.client_id, &third.client_secret, None, HOUR).await.is_err());
     assert!(db.oauth1_client(&first.client_id, &key).await.is_err());
     let fourth = db.rotate_app_secret(first.id, Duration::hours(24), &key).await.unwrap();
-    db.issue_token(&first.client_id, &fourth.client_secret, None, HOUR).await.unwrap();
+    let token = db.issue_token(&first.client_id, &fourth.client_secret, None, HOUR).await.unwrap();
+
+    // a token dies with its secret when the grace period ends, even if issued for longer
+    db.rotate_app_secret(first.id, Duration::seconds(1), &key).await.unwrap();
+    db.caller_by_token(&token.access_token).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    assert!(db.caller_by_token(&token.access_token).await.is_err(), "outlived its secret");
+    assert!(db.issue_token(&first.client_id, &fourth.client_secret, None, HOUR).await.is_err());
+
+    // the server key this database's secrets are sealed with is remembered
+    assert!(db.check_secret_key(&key).await.unwrap());
+    assert!(db.check_secret_key(&key).await.unwrap());
+    assert!(!db.check_secret_key(&SecretKey::generate()).await.unwrap());
+
+    // an app that is no longer offered 1.1 keeps no reversible copy of its secret
+    db.update_app(first.id, AppPatch { versions: Some(vec![Version::V1p2]), ..Default::default() }).await.unwrap();
+    assert!(db.app(first.id).await.unwrap().secrets.iter().all(|s| !s.oauth1));
 }
 
 pub async fn oauth1_secrets_and_nonces(db: &TestDb) {
@@ -200,8 +216,14 @@ pub async fn oauth1_secrets_and_nonces(db: &TestDb) {
     assert!(db.oauth1_client(&v11.client_id, &SecretKey::generate()).await.is_err());
 
     let window = Duration::minutes(15);
-    assert!(db.remember_nonce(v11.id, "n-1", 1_790_000_000, window).await.unwrap());
-    assert!(!db.remember_nonce(v11.id, "n-1", 1_790_000_000, window).await.unwrap(), "a replay");
-    assert!(db.remember_nonce(v11.id, "n-1", 1_790_000_001, window).await.unwrap(), "another timestamp");
-    assert!(db.remember_nonce(v12.id, "n-1", 1_790_000_000, window).await.unwrap(), "another app");
+    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(db.remember_nonce(v11.id, "n-1", ts, window).await.unwrap());
+    assert!(!db.remember_nonce(v11.id, "n-1", ts, window).await.unwrap(), "a replay");
+    assert!(db.remember_nonce(v11.id, "n-1", ts + 1, window).await.unwrap(), "another timestamp");
+    assert!(db.remember_nonce(v12.id, "n-1", ts, window).await.unwrap(), "another app");
+    // nonces of timestamps long outside the window are forgotten (such requests are refused
+    // by their timestamp before the nonce is looked at)
+    let old = ts - 3600;
+    assert!(db.remember_nonce(v11.id, "n-2", old, window).await.unwrap());
+    assert!(db.remember_nonce(v11.id, "n-2", old, window).await.unwrap(), "forgotten at once");
 }

@@ -125,6 +125,23 @@ pub async fn rules_exclusions_fields_and_roster_changes(db: &TestDb) {
     assert_eq!(impact.removed.get("classes"), Some(&2));
     assert_eq!(impact.fields_removed, ["demographics"]);
     assert_eq!(impact.fields_added, ["users.email"]);
+    // values match exactly: no wildcards, no case folding (SQLite and PostgreSQL alike)
+    for literal in [r#"{ "include": [ { "terms": ["as-term-fall%"] } ] }"#, r#"{ "include": [ { "subjects": ["mathematics"] } ] }"#,
+                    r#"{ "include": [ { "grades": ["0_"] } ] }"#] {
+        let impact = db.share_impact(a, &Share::from_json(literal).unwrap()).await.unwrap();
+        assert_eq!(impact.added.get("classes"), None, "{literal}");
+    }
+    // a blank column never matches an exclude rule (the classes keep their place)
+    let exclude_blank = Share::from_json(r#"{ "all": true, "exclude": [ { "subjects": ["Art"] } ] }"#).unwrap();
+    db.set_share(a, &exclude_blank, "dana").await.unwrap();
+    assert_eq!(ids(db, a, "classes").await, ["cls-hs-alg1-p1", "cls-hs-bio-p3", "cls-ms-hr7-a"]);
+    // unenrolled staff: teachers of shared schools who teach no shared class
+    let staff = Share::from_json(
+        r#"{ "include": [ { "classes": ["cls-hs-bio-p3"] } ], "roles": ["student", "unenrolled_staff"] }"#,
+    )
+    .unwrap();
+    db.set_share(a, &staff, "dana").await.unwrap();
+    assert_eq!(ids(db, a, "users").await, ["usr-s-200"], "usr-t-100 teaches the shared class: not unenrolled staff");
     let spring = Share::from_json(r#"{ "include": [ { "terms": ["as-term-spring-2026"], "subjects": ["Mathematics"] } ] }"#).unwrap();
     db.set_share(a, &spring, "dana").await.unwrap();
     assert_eq!(ids(db, a, "classes").await, ["cls-hs-alg1-p1"]);
