@@ -207,6 +207,16 @@ pub struct ServeArgs {
     #[arg(long, env = "ROLLBOOK_TOKEN_LIFETIME", default_value_t = 3600,
           value_parser = clap::value_parser!(u32).range(60..=86_400))]
     pub token_lifetime: u32,
+    /// Requests per minute an app may make on this server, unless the app has its own limit
+    /// (`rollbook app update --rate-limit`).
+    #[arg(long, env = "ROLLBOOK_RATE_LIMIT", default_value_t = 6000,
+          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub rate_limit: u32,
+    /// Days that deleted records, and records that left an app's share, are still served to
+    /// the app (as `status: tobedeleted`) so that its deltas see them.
+    #[arg(long, env = "ROLLBOOK_TOMBSTONE_DAYS", default_value_t = 400,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub tombstone_days: u32,
 }
 
 #[derive(Debug, Subcommand)]

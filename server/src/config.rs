@@ -25,6 +25,11 @@ pub struct Settings {
     pub inbox_poll: Option<std::time::Duration>,
     /// How long an OAuth 2 bearer token lives (`ROLLBOOK_TOKEN_LIFETIME`, seconds; 1 hour).
     pub token_lifetime: time::Duration,
+    /// Requests per minute per app, unless the app has its own (`ROLLBOOK_RATE_LIMIT`).
+    pub rate_limit: u32,
+    /// Days deleted records and records that left a share are served as tombstones
+    /// (`ROLLBOOK_TOMBSTONE_DAYS`, 400).
+    pub tombstone_days: u32,
 }
 
 impl Settings {
@@ -52,6 +57,8 @@ impl Settings {
             secret_key: secret_key(global)?,
             inbox_poll: Some(std::time::Duration::from_secs(5)),
             token_lifetime: time::Duration::seconds(args.token_lifetime.into()),
+            rate_limit: args.rate_limit,
+            tombstone_days: args.tombstone_days,
         })
     }
 

@@ -14,6 +14,7 @@ mod sealed;
 pub mod roster;
 pub mod secret_key;
 pub mod service;
+pub mod delivery;
 pub mod sharing;
 mod sessions;
 
@@ -23,5 +24,6 @@ pub use service::accounts::{
     Account, AuthError, NewAccount, Role, SessionAuth, ThrottlePolicy, SESSION_AUTH_KEY,
 };
 pub use service::api_auth::{ApiAuthError, ApiCaller, IssuedToken};
+pub use service::disclosures::Disclosure;
 pub use service::apps::{App, AppPatch, AppSecret, Credentials, NewApp, SecretState};
 pub use sessions::SessionBackend;

@@ -100,6 +100,9 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
             api: http::ApiSettings {
                 secret_key: settings.secret_key.clone(),
                 token_lifetime: settings.token_lifetime,
+                public_url: settings.public_url.clone(),
+                rate_limit: settings.rate_limit,
+                tombstone_window: time::Duration::days(settings.tombstone_days.into()),
             },
         },
     );

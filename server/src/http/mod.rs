@@ -4,6 +4,7 @@ mod client_addr;
 mod console;
 mod health;
 mod oauth;
+pub mod rostering;
 
 use axum::{
     extract::FromRef,
@@ -31,6 +32,7 @@ pub struct AppState {
     pub routes: Vec<AxumRouteListing>,
     pub trust_forwarded_for: bool,
     pub api: ApiSettings,
+    pub rostering: rostering::RosteringRuntime,
 }
 
 /// What the API's authentication needs from the server's settings.
@@ -40,6 +42,13 @@ pub struct ApiSettings {
     pub secret_key: store::secret_key::SecretKey,
     /// How long a bearer token lives.
     pub token_lifetime: time::Duration,
+    /// The URL apps use (GUIDRef hrefs, `Link` headers, OAuth 1.0a base strings, discovery);
+    /// without one, the request's `Host` over http.
+    pub public_url: Option<url::Url>,
+    /// Requests per minute an app may make unless it has its own limit.
+    pub rate_limit: u32,
+    /// How long deleted records and records that left a share are served as tombstones.
+    pub tombstone_window: time::Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -70,6 +79,7 @@ pub fn router(
         routes: routes.clone(),
         trust_forwarded_for,
         api: options.api.clone(),
+        rostering: rostering::RosteringRuntime::start(store.clone(), &options.api),
     };
 
     let sessions = SessionManagerLayer::new(store.session_store())
@@ -96,6 +106,7 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/token", post(oauth::token).fallback(oauth::method_not_allowed))
+        .merge(rostering::routes())
         .merge(console)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

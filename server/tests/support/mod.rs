@@ -38,6 +38,8 @@ pub struct Spawn {
     pub database_url: Option<String>,
     /// Bearer token lifetime (default one hour).
     pub token_lifetime: Option<time::Duration>,
+    /// Requests per minute per app (default 6000).
+    pub rate_limit: Option<u32>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -83,6 +85,8 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         secret_key: secret_key.clone(),
         inbox_poll: Some(std::time::Duration::from_millis(100)),
         token_lifetime: opts.token_lifetime.unwrap_or(time::Duration::hours(1)),
+        rate_limit: opts.rate_limit.unwrap_or(6000),
+        tombstone_days: 400,
     };
     let server = server::serve(&settings, store.clone()).await.expect("start server");
     TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, secret_key, server, _tmp: tmp }

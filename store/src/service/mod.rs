@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod api_auth;
 pub mod apps;
 mod throttle;
+pub mod disclosures;

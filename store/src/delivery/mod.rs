@@ -1,0 +1,268 @@
+//! Delivery: the roster as one app sees it, for the REST API (1.1 and 1.2) and CSV exports.
+//!
+//! Every read joins `share_members` (the sharing engine's output) inside the query, so a
+//! record outside the app's share can never be returned, counted or matched: a client `filter`
+//! is translated to SQL and ANDed with the scope, never evaluated after the fact.
+//!
+//! The app's view of a record differs from the roster's in two ways, so that
+//! `filter=dateLastModified>'T'` tells an app everything it needs to update its copy:
+//! - a record that left the app's share is served as `tobedeleted`, dated when it left;
+//! - a record's `dateLastModified` is never earlier than the moment it entered the share (an
+//!   app must fetch a record it has never seen, however old the record is).
+//!
+//! Tombstones (deleted records and records that left the share) are served for a window
+//! ([`AppView::new`]), then forgotten.
+//!
+//! Withheld fields are removed here, before a record leaves the store, and cannot be used in a
+//! filter or a sort (a filter on `email` would otherwise reveal the withheld address).
+
+mod load;
+mod sql;
+
+use oneroster::{
+    model::{entity::*, format_datetime, json::{JsonContext, JsonEntity}},
+    query::{CheckedFilter, Paging, ResourceFields, Sort},
+    Version,
+};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+use crate::{
+    roster::tables::{by_name, Table},
+    sharing::Share,
+    Store, StoreError,
+};
+
+/// The tombstone window when none is configured: 400 days.
+pub const DEFAULT_TOMBSTONE_DAYS: i64 = 400;
+
+/// A rostering entity as the API serves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Orgs,
+    AcademicSessions,
+    Courses,
+    Classes,
+    Enrollments,
+    Users,
+    Demographics,
+}
+
+impl Entity {
+    /// The JSON collection name (also the prefix of withheld fields: `users.email`).
+    pub fn json_name(self) -> &'static str {
+        match self {
+            Entity::Orgs => "orgs",
+            Entity::AcademicSessions => "academicSessions",
+            Entity::Courses => "courses",
+            Entity::Classes => "classes",
+            Entity::Enrollments => "enrollments",
+            Entity::Users => "users",
+            Entity::Demographics => "demographics",
+        }
+    }
+
+    pub(crate) fn table(self) -> &'static Table {
+        let name = match self {
+            Entity::AcademicSessions => "academic_sessions",
+            other => other.json_name(),
+        };
+        by_name(name).expect("every entity has a roster table")
+    }
+
+    /// The query language's field list for this entity.
+    pub fn query_fields(self) -> &'static ResourceFields {
+        use oneroster::query::resources as r;
+        match self {
+            Entity::Orgs => &r::ORGS,
+            Entity::AcademicSessions => &r::ACADEMIC_SESSIONS,
+            Entity::Courses => &r::COURSES,
+            Entity::Classes => &r::CLASSES,
+            Entity::Enrollments => &r::ENROLLMENTS,
+            Entity::Users => &r::USERS,
+            Entity::Demographics => &r::DEMOGRAPHICS,
+        }
+    }
+}
+
+/// What a REST collection lists: an entity, possibly narrowed (`/schools` are orgs of type
+/// school, `/students` users holding a student role).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collection {
+    Orgs,
+    Schools,
+    AcademicSessions,
+    Terms,
+    GradingPeriods,
+    Courses,
+    Classes,
+    Enrollments,
+    Users,
+    Students,
+    Teachers,
+    Demographics,
+}
+
+impl Collection {
+    /// The entity behind the collection.
+    pub fn entity(self) -> Entity {
+        match self {
+            Collection::Orgs | Collection::Schools => Entity::Orgs,
+            Collection::AcademicSessions | Collection::Terms | Collection::GradingPeriods => Entity::AcademicSessions,
+            Collection::Courses => Entity::Courses,
+            Collection::Classes => Entity::Classes,
+            Collection::Enrollments => Entity::Enrollments,
+            Collection::Users | Collection::Students | Collection::Teachers => Entity::Users,
+            Collection::Demographics => Entity::Demographics,
+        }
+    }
+}
+
+/// A relationship that narrows a collection (the nested endpoints), or one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// The record with this sourcedId.
+    Id(String),
+    /// Orgs or sessions whose parent is this.
+    Parent(String),
+    /// Classes of this school; courses, enrollments of this org/school.
+    School(String),
+    /// Classes of this course.
+    Course(String),
+    /// Enrollments of this class.
+    Class(String),
+    /// Classes taught in this term.
+    Term(String),
+    /// Users enrolled in this class with this enrollment role.
+    EnrolledIn { class: String, role: &'static str },
+    /// Classes this user is enrolled in (with this role, if given).
+    ClassesOf { user: String, role: Option<&'static str> },
+    /// Users holding this role at this org.
+    RoleAt { org: String, role: &'static str },
+    /// Terms of the classes of this school.
+    TermOfSchool(String),
+}
+
+/// One page request.
+#[derive(Clone, Debug)]
+pub struct ListRequest<'a> {
+    pub collection: Collection,
+    pub links: Vec<Link>,
+    pub filter: Option<&'a CheckedFilter>,
+    pub sort: Option<Sort>,
+    pub paging: Paging,
+}
+
+/// A record as an app receives it (withheld fields already removed).
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiRecord {
+    Org(Org),
+    AcademicSession(AcademicSession),
+    Course(Course),
+    Class(Class),
+    Enrollment(Enrollment),
+    User(User),
+    Demographics(Demographics),
+}
+
+impl ApiRecord {
+    /// The record's JSON object in `version`'s shape.
+    pub fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
+        match self {
+            ApiRecord::Org(r) => r.to_json(version, ctx),
+            ApiRecord::AcademicSession(r) => r.to_json(version, ctx),
+            ApiRecord::Course(r) => r.to_json(version, ctx),
+            ApiRecord::Class(r) => r.to_json(version, ctx),
+            ApiRecord::Enrollment(r) => r.to_json(version, ctx),
+            ApiRecord::User(r) => r.to_json(version, ctx),
+            ApiRecord::Demographics(r) => r.to_json(version, ctx),
+        }
+    }
+
+    /// The record's common fields.
+    pub fn base(&self) -> &Base {
+        match self {
+            ApiRecord::Org(r) => &r.base,
+            ApiRecord::AcademicSession(r) => &r.base,
+            ApiRecord::Course(r) => &r.base,
+            ApiRecord::Class(r) => &r.base,
+            ApiRecord::Enrollment(r) => &r.base,
+            ApiRecord::User(r) => &r.base,
+            ApiRecord::Demographics(r) => &r.base,
+        }
+    }
+}
+
+/// One page of records and the total that matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    pub records: Vec<ApiRecord>,
+    pub total: u64,
+}
+
+/// What one app may see: its share's field rules and the tombstone cutoff.
+#[derive(Clone, Debug)]
+pub struct AppView {
+    pub app_id: i64,
+    share: Share,
+    /// Tombstones older than this (ms-Z text) are no longer served.
+    cutoff: String,
+}
+
+impl AppView {
+    /// The view of `app_id` under `share`, serving tombstones for `tombstone_window`.
+    pub fn new(app_id: i64, share: Share, tombstone_window: Duration) -> Self {
+        AppView { app_id, share, cutoff: format_datetime(OffsetDateTime::now_utc() - tombstone_window) }
+    }
+
+    /// Whether the share withholds `field` (a top-level JSON name) of `entity`.
+    pub fn withholds(&self, entity: Entity, field: &str) -> bool {
+        let top = field.split('.').next().unwrap_or(field);
+        // The 1.1 spelling of a user's roles follows the 1.2 rules.
+        self.share.withhold.iter().any(|w| w.split_once('.') == Some((entity.json_name(), top)))
+    }
+
+    /// Enrollment roles the share gives.
+    fn enrollment_roles(&self) -> Vec<&'static str> {
+        crate::sharing::enrollment_roles(&self.share)
+    }
+}
+
+impl Store {
+    /// The view of an app: its share (an empty one for an app without a share).
+    pub async fn delivery_view(&self, app_id: i64, tombstone_window: Duration) -> Result<AppView, StoreError> {
+        Ok(AppView::new(app_id, self.share(app_id).await?, tombstone_window))
+    }
+
+    /// One page of `request.collection` as the app sees it, with the total that matched.
+    /// A filter on an unknown or withheld field is [`StoreError::Invalid`] with a message
+    /// naming the parameter.
+    #[tracing::instrument(skip_all, fields(app = view.app_id, collection = ?request.collection))]
+    pub async fn api_list(&self, view: &AppView, request: &ListRequest<'_>) -> Result<Page, StoreError> {
+        let query = sql::Query::build(self.backend(), view, request)?;
+        let total = query.count(&self.db).await?;
+        let records = if total == 0 || request.paging.offset >= total {
+            Vec::new()
+        } else {
+            let rows = query.page(&self.db, view, request.sort, request.paging).await?;
+            load::records(self, view, request.collection.entity(), rows).await?
+        };
+        Ok(Page { records, total })
+    }
+
+    /// One record of `collection` as the app sees it (`None` when it is outside the share,
+    /// whether or not it exists).
+    pub async fn api_get(&self, view: &AppView, collection: Collection, id: &str) -> Result<Option<ApiRecord>, StoreError> {
+        let request = ListRequest {
+            collection,
+            links: vec![Link::Id(id.to_string())],
+            filter: None,
+            sort: None,
+            paging: Paging { limit: 1, offset: 0 },
+        };
+        let query = sql::Query::build(self.backend(), view, &request)?;
+        let rows = query.page(&self.db, view, None, request.paging).await?;
+        Ok(load::records(self, view, collection.entity(), rows).await?.into_iter().next())
+    }
+}
