@@ -4,63 +4,13 @@
 
 mod support;
 
-use std::path::Path;
-
 use oneroster::Version;
 use reqwest::{header, Client, StatusCode};
-use serde_json::{json, Value};
-use store::{roster::{ImportOptions, Silent}, sharing::Share, NewApp};
-use support::{spawn_app, TestApp};
+use serde_json::Value;
+use support::{district::district, TestApp};
 
 const V12: &str = "/ims/oneroster/rostering/v1p2";
 const V11: &str = "/ims/oneroster/v1p1";
-
-fn sample(path: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
-}
-
-/// The synthetic district, an app sharing its high school (students, teachers, guardians; no
-/// e-mail), and a bearer token with `scope`.
-async fn district(scope: Option<&str>) -> (TestApp, String, i64) {
-    let app = spawn_app().await;
-    let options = ImportOptions::new("sis", &app.dir);
-    app.store.import_package(&sample("synthetic/v1p2-bulk"), &options, &Silent).await.unwrap();
-    let creds = app
-        .store
-        .create_app(
-            NewApp { name: "Reading Coach".into(), versions: vec![Version::V1p1, Version::V1p2], ..Default::default() },
-            &app.secret_key,
-        )
-        .await
-        .unwrap();
-    let share: Share = serde_json::from_value(json!({
-        "include": [{ "schools": ["org-school-hs"] }],
-        "roles": ["student", "teacher", "guardian"],
-        "withhold": ["users.email"],
-    }))
-    .unwrap();
-    app.store.set_share(creds.id, &share, "dana").await.unwrap();
-    let token = token(&app, &creds.client_id, &creds.client_secret, scope).await;
-    (app, token, creds.id)
-}
-
-async fn token(app: &TestApp, id: &str, secret: &str, scope: Option<&str>) -> String {
-    let mut form = vec![("grant_type", "client_credentials")];
-    if let Some(s) = scope {
-        form.push(("scope", s));
-    }
-    let body: Value = Client::new()
-        .post(app.url("/oauth/token"))
-        .basic_auth(id, Some(secret))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["access_token"].as_str().expect("a token").to_string()
-}
 
 struct Answer {
     status: StatusCode,

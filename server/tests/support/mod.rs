@@ -1,6 +1,8 @@
 //! `spawn_app()`: a real Rollbook server on a free loopback port with its own SQLite database.
 #![allow(dead_code)]
 
+pub mod district;
+
 use std::{net::SocketAddr, path::PathBuf};
 
 use reqwest::{header, redirect::Policy, Client, Response};

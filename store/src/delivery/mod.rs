@@ -222,11 +222,6 @@ impl AppView {
         // The 1.1 spelling of a user's roles follows the 1.2 rules.
         self.share.withhold.iter().any(|w| w.split_once('.') == Some((entity.json_name(), top)))
     }
-
-    /// Enrollment roles the share gives.
-    fn enrollment_roles(&self) -> Vec<&'static str> {
-        crate::sharing::enrollment_roles(&self.share)
-    }
 }
 
 impl Store {

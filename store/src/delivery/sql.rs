@@ -149,14 +149,14 @@ impl Query {
         let table = entity.table().name;
         let mut conditions = Vec::new();
         if entity == Entity::Enrollments {
-            let roles = view.enrollment_roles();
-            let roles = if roles.is_empty() { "NULL".to_string() } else { q.bind_list(&roles) };
+            // An enrollment goes with its class and its user. The user's membership already
+            // says which roles the share gives, so there is no role condition here: an
+            // enrollment whose user left the share stays visible as a tombstone.
             q.from_where = format!(
                 "FROM enrollments t \
                  JOIN share_members mc ON mc.app_id = {app} AND mc.entity = 'classes' AND mc.sourced_id = t.class_sourced_id \
                  JOIN share_members mu ON mu.app_id = {app} AND mu.entity = 'users' AND mu.sourced_id = t.user_sourced_id"
             );
-            conditions.push(format!("t.role IN ({roles})"));
             conditions.push(format!("(mc.left_at IS NULL OR mc.left_at >= {cutoff})"));
             conditions.push(format!("(mu.left_at IS NULL OR mu.left_at >= {cutoff})"));
             q.status = "CASE WHEN mc.left_at IS NOT NULL OR mu.left_at IS NOT NULL THEN 'tobedeleted' ELSE t.status END".into();

@@ -21,7 +21,6 @@ use serde::Serialize;
 use sqlx::{Postgres, Sqlite, Transaction};
 use time::OffsetDateTime;
 
-pub(crate) use compute::enrollment_roles;
 pub use explain::Explanation;
 pub use rules::{ClassRule, PersonRole, Share};
 
