@@ -29,6 +29,9 @@ cargo leptos build
 step "Rust tests: oneroster, store (SQLite + PostgreSQL), server (HTTP + CLI)"
 cargo test -p oneroster -p store -p server
 
+step "OneRoster REST conformance crawl (1.2 and 1.1) against a seeded server"
+scripts/api-conformance.sh target/debug/rollbook
+
 step "The oneroster crate stays pure: it builds for WebAssembly"
 cargo build -p oneroster --target wasm32-unknown-unknown
 

@@ -47,9 +47,13 @@ async fn every_collection_and_single_operation_returns_exactly_the_share() {
         ("/teachers", "users", &["usr-t-100"]),
         ("/orgs", "orgs", &["org-district-1", "org-school-hs"]),
         ("/schools", "orgs", &["org-school-hs"]),
-        ("/academicSessions", "academicSessions", &["as-sy-2026", "as-term-fall-2025", "as-term-spring-2026"]),
+        (
+            "/academicSessions",
+            "academicSessions",
+            &["as-gp-fall-q1", "as-gp-fall-q2", "as-sy-2026", "as-term-fall-2025", "as-term-spring-2026"],
+        ),
         ("/terms", "academicSessions", &["as-term-fall-2025", "as-term-spring-2026"]),
-        ("/gradingPeriods", "academicSessions", &[]),
+        ("/gradingPeriods", "academicSessions", &["as-gp-fall-q1", "as-gp-fall-q2"]),
         ("/courses", "courses", &["crs-hs-alg1", "crs-hs-bio"]),
         ("/classes", "classes", &["cls-hs-alg1-p1", "cls-hs-bio-p3"]),
         (
@@ -163,7 +167,8 @@ async fn nested_operations_and_their_parents() {
         ("/teachers/usr-t-100/classes", "classes", &["cls-hs-alg1-p1", "cls-hs-bio-p3"]),
         ("/terms/as-term-fall-2025/classes", "classes", &["cls-hs-alg1-p1", "cls-hs-bio-p3"]),
         ("/terms/as-term-spring-2026/classes", "classes", &["cls-hs-alg1-p1"]),
-        ("/terms/as-term-fall-2025/gradingPeriods", "academicSessions", &[]),
+        ("/terms/as-term-fall-2025/gradingPeriods", "academicSessions", &["as-gp-fall-q1", "as-gp-fall-q2"]),
+        ("/terms/as-term-spring-2026/gradingPeriods", "academicSessions", &[]),
         ("/users/usr-s-201/classes", "classes", &["cls-hs-alg1-p1"]),
     ];
     for base in [V12, V11] {

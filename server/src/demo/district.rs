@@ -25,11 +25,12 @@ pub(super) const SPRING: &str = "as-2027-s2";
 /// The first day of the school year; birth dates are counted back from it.
 pub(super) const FIRST_DAY: (i32, u8, u8) = (2026, 8, 17);
 
-/// (sourcedId, title, type, start, end, parent) of the school year, its semesters and quarters.
+/// (sourcedId, title, type, start, end, parent) of the school year, its semesters (typed `term`,
+/// what the REST `/terms` endpoints list) and quarters.
 const SESSIONS: &[(&str, &str, &str, &str, &str, &str)] = &[
     (SCHOOL_YEAR, "2026-2027", "schoolYear", "2026-08-17", "2027-06-11", ""),
-    (FALL, "Fall Semester 2026", "semester", "2026-08-17", "2027-01-15", SCHOOL_YEAR),
-    (SPRING, "Spring Semester 2027", "semester", "2027-01-19", "2027-06-11", SCHOOL_YEAR),
+    (FALL, "Fall Semester 2026", "term", "2026-08-17", "2027-01-15", SCHOOL_YEAR),
+    (SPRING, "Spring Semester 2027", "term", "2027-01-19", "2027-06-11", SCHOOL_YEAR),
     ("as-2027-q1", "Quarter 1 2026-2027", "gradingPeriod", "2026-08-17", "2026-10-23", FALL),
     ("as-2027-q2", "Quarter 2 2026-2027", "gradingPeriod", "2026-10-26", "2027-01-15", FALL),
     ("as-2027-q3", "Quarter 3 2026-2027", "gradingPeriod", "2027-01-19", "2027-03-26", SPRING),

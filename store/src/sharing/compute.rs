@@ -200,6 +200,14 @@ pub(crate) fn statements(share: &Share, dialect: Dialect) -> Vec<Sql> {
          JOIN academic_sessions a ON a.sourced_id = TRIM(t.value) AND a.status = 'active' \
          WHERE s.entity = 'classes' GROUP BY a.sourced_id ON CONFLICT DO NOTHING"
     )));
+    // The grading periods of those terms: an app that knows a class's term can fetch its
+    // grading periods (`/terms/{id}/gradingPeriods`).
+    out.push(simple(format!(
+        "{INSERT} SELECT 'academicSessions', g.sourced_id, 'grading period of term ' || MIN(s.sourced_id) \
+         FROM share_new s JOIN academic_sessions g ON g.parent_sourced_id = s.sourced_id \
+         AND g.status = 'active' AND g.type = 'gradingPeriod' \
+         WHERE s.entity = 'academicSessions' GROUP BY g.sourced_id ON CONFLICT DO NOTHING"
+    )));
     out.push(simple(format!(
         "{INSERT} SELECT 'academicSessions', a.sourced_id, 'school year of course ' || MIN(co.sourced_id) \
          FROM share_new s JOIN courses co ON co.sourced_id = s.sourced_id \

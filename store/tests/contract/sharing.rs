@@ -44,7 +44,7 @@ pub async fn a_share_by_school_gives_its_classes_people_and_references(db: &Test
     let share = by_school("org-school-hs", &[PersonRole::Student, PersonRole::Teacher, PersonRole::Guardian]);
     let impact = db.share_impact(a, &share).await.unwrap();
     let expected: Vec<(&str, i64)> =
-        vec![("academicSessions", 3), ("classes", 2), ("courses", 2), ("enrollments", 5), ("orgs", 2), ("users", 4)];
+        vec![("academicSessions", 5), ("classes", 2), ("courses", 2), ("enrollments", 5), ("orgs", 2), ("users", 4)];
     assert_eq!(impact.added.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), expected);
     assert!(impact.removed.is_empty());
     assert_eq!((impact.students_added, impact.students_removed), (2, 0));
@@ -52,12 +52,15 @@ pub async fn a_share_by_school_gives_its_classes_people_and_references(db: &Test
     assert_eq!(db.shared_ids(a, "users").await.unwrap().len(), 0, "a preview changes nothing");
 
     let refresh = db.set_share(a, &share, "dana@district.example").await.unwrap();
-    assert_eq!((refresh.entered, refresh.left), (13, 0));
+    assert_eq!((refresh.entered, refresh.left), (15, 0));
     assert_eq!(ids(db, a, "classes").await, ["cls-hs-alg1-p1", "cls-hs-bio-p3"]);
     assert_eq!(ids(db, a, "users").await, ["usr-g-300", "usr-s-200", "usr-s-201", "usr-t-100"]);
     assert_eq!(ids(db, a, "orgs").await, ["org-district-1", "org-school-hs"]);
     assert_eq!(ids(db, a, "courses").await, ["crs-hs-alg1", "crs-hs-bio"]);
-    assert_eq!(ids(db, a, "academicSessions").await, ["as-sy-2026", "as-term-fall-2025", "as-term-spring-2026"]);
+    assert_eq!(
+        ids(db, a, "academicSessions").await,
+        ["as-gp-fall-q1", "as-gp-fall-q2", "as-sy-2026", "as-term-fall-2025", "as-term-spring-2026"]
+    );
     assert_eq!(
         ids(db, a, "enrollments").await,
         ["enr-alg1-s200", "enr-alg1-s201", "enr-alg1-t100", "enr-bio-s200", "enr-bio-t100"]
