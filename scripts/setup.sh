@@ -68,4 +68,11 @@ if $want_test; then
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+if $want_test; then
+  # 6. schemathesis (PyPI) fuzzes the REST API against the official OpenAPI document.
+  if ! schemathesis --version 2>/dev/null | grep -q ' 4\.32\.5$'; then
+    say "installing schemathesis 4.32.5"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'schemathesis==4.32.5'
+  fi
+fi
 say "ready"
