@@ -41,6 +41,11 @@ fn minor(answer: &Answer) -> &str {
 #[tokio::test]
 async fn every_collection_and_single_operation_returns_exactly_the_share() {
     let (app, token, _) = district(None).await;
+    collections(&app, &token).await;
+}
+
+async fn collections(app: &TestApp, token: &str) {
+    let (app, token) = (app, token);
     let cases: &[(&str, &str, &[&str])] = &[
         ("/users", "users", &["usr-g-300", "usr-s-200", "usr-s-201", "usr-t-100"]),
         ("/students", "users", &["usr-s-200", "usr-s-201"]),
@@ -102,6 +107,11 @@ async fn every_collection_and_single_operation_returns_exactly_the_share() {
 #[tokio::test]
 async fn records_have_the_version_shape_without_withheld_fields() {
     let (app, token, _) = district(None).await;
+    shapes(&app, &token).await;
+}
+
+async fn shapes(app: &TestApp, token: &str) {
+    let (app, token) = (app, token);
     let user = get(&app, &token, &format!("{V12}/users/usr-s-200")).await.body["user"].clone();
     assert_eq!(user["givenName"], "Ava");
     assert_eq!(user["username"], "ava.nguyen");
@@ -141,6 +151,11 @@ async fn records_have_the_version_shape_without_withheld_fields() {
 #[tokio::test]
 async fn nested_operations_and_their_parents() {
     let (app, token, _) = district(None).await;
+    nested(&app, &token).await;
+}
+
+async fn nested(app: &TestApp, token: &str) {
+    let (app, token) = (app, token);
     let cases: &[(&str, &str, &[&str])] = &[
         ("/classes/cls-hs-alg1-p1/students", "users", &["usr-s-200", "usr-s-201"]),
         ("/classes/cls-hs-alg1-p1/teachers", "users", &["usr-t-100"]),
@@ -198,6 +213,11 @@ async fn nested_operations_and_their_parents() {
 #[tokio::test]
 async fn filters_sorting_and_paging_stay_inside_the_share() {
     let (app, token, _) = district(None).await;
+    filters(&app, &token).await;
+}
+
+async fn filters(app: &TestApp, token: &str) {
+    let (app, token) = (app, token);
     // an OR cannot reach a record outside the share
     let answer = get(&app, &token, &format!("{V12}/users?filter=sourcedId%3D%27usr-s-202%27%20OR%20sourcedId%3D%27usr-s-200%27")).await;
     assert_eq!(ids(&answer, "users"), ["usr-s-200"]);
@@ -315,6 +335,20 @@ async fn authentication_scope_methods_and_the_disclosure_log() {
         [("getAllClasses", 200, 2), ("getClassesForSchool", 403, 0), ("getAllDemographics", 403, 0), ("getAllSchools", 200, 1)]
     );
     assert!(log.iter().all(|d| d.channel == "rest-1.2" && d.path.starts_with(V12)));
+}
+
+/// The same answers from a server on PostgreSQL.
+#[tokio::test]
+async fn the_api_answers_alike_on_postgresql() {
+    let url = support::fresh_postgres_database().await;
+    let (app, creds) = support::district::district_with(support::Spawn { database_url: Some(url.clone()), ..Default::default() }).await;
+    let token = support::district::token(&app, &creds.client_id, &creds.client_secret, None).await;
+    collections(&app, &token).await;
+    nested(&app, &token).await;
+    filters(&app, &token).await;
+    shapes(&app, &token).await;
+    drop(app);
+    support::drop_postgres_database(&url).await;
 }
 
 fn urlencode(text: &str) -> String {
