@@ -91,6 +91,26 @@ pub enum Command {
     /// enrollments) as a valid OneRoster 1.2 CSV package folder, to try Rollbook without real
     /// student data. Needs no database.
     Demo(DemoArgs),
+    /// Write what an app receives as a OneRoster CSV package (zip): its whole share, or a
+    /// delta since a moment. Recorded in the app's disclosure log.
+    Export(ExportArgs),
+}
+
+/// Options of `rollbook export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The app's id, name or client id.
+    #[arg(long)]
+    pub app: String,
+    /// Where to write the zip.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Only what changed after this moment (e.g. 2026-09-01T00:00:00.000Z), tombstones included.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// 1.1 or 1.2 [default: the newest the app is offered].
+    #[arg(long)]
+    pub version: Option<String>,
 }
 
 /// Options of `rollbook import`.
@@ -323,6 +343,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Rollback { revision, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
         Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
         Command::App(cmd) => commands::app::run(&cli.global, cmd).await.map(|()| 0),
+        Command::Export(args) => commands::export::run(&cli.global, args).await.map(|()| 0),
     }
 }
 

@@ -20,11 +20,13 @@ pub struct PackageWriter {
     version: Version,
     files: BTreeMap<&'static str, (Mode, tempfile_like::Spool)>,
     source_system_name: Option<String>,
+    /// The file being written row by row ([`start_file`](Self::start_file)).
+    open: Option<(&'static str, Mode, FileWriter<tempfile_like::Spool>)>,
 }
 
 impl PackageWriter {
     pub fn new(version: Version) -> Self {
-        PackageWriter { version, files: BTreeMap::new(), source_system_name: None }
+        PackageWriter { version, files: BTreeMap::new(), source_system_name: None, open: None }
     }
 
     /// Sets `source.systemName` in the manifest.
@@ -41,15 +43,37 @@ impl PackageWriter {
         metadata: Vec<String>,
         rows: impl IntoIterator<Item = &'a Row>,
     ) -> io::Result<()> {
+        self.start_file(name, mode, metadata)?;
+        for row in rows {
+            self.write_row(row)?;
+        }
+        self.end_file()
+    }
+
+    /// Starts a data file to be written row by row with [`write_row`](Self::write_row), for
+    /// rows that arrive a page at a time; [`end_file`](Self::end_file) closes it.
+    pub fn start_file(&mut self, name: &str, mode: Mode, metadata: Vec<String>) -> io::Result<()> {
+        self.end_file()?;
         let spec = catalog(self.version)
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{name} is not a file of OneRoster {}", self.version)))?;
-        let mut writer = FileWriter::new(spec, metadata, tempfile_like::Spool::new()?).map_err(io::Error::other)?;
-        for row in rows {
-            writer.write(row).map_err(io::Error::other)?;
+        let writer = FileWriter::new(spec, metadata, tempfile_like::Spool::new()?).map_err(io::Error::other)?;
+        self.open = Some((spec.name, mode, writer));
+        Ok(())
+    }
+
+    /// Writes one row into the file started last.
+    pub fn write_row(&mut self, row: &Row) -> io::Result<()> {
+        let (_, _, writer) = self.open.as_mut().ok_or_else(|| io::Error::other("no file is open; call start_file first"))?;
+        writer.write(row).map_err(io::Error::other)
+    }
+
+    /// Closes the file started last (nothing happens when none is open).
+    pub fn end_file(&mut self) -> io::Result<()> {
+        if let Some((name, mode, writer)) = self.open.take() {
+            self.files.insert(name, (mode, writer.finish()?));
         }
-        self.files.insert(spec.name, (mode, writer.finish()?));
         Ok(())
     }
 
@@ -63,7 +87,8 @@ impl PackageWriter {
     }
 
     /// Writes the package into `dir` (created if missing).
-    pub fn finish_folder(self, dir: &Path) -> io::Result<()> {
+    pub fn finish_folder(mut self, dir: &Path) -> io::Result<()> {
+        self.end_file()?;
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("manifest.csv"), self.manifest())?;
         for (name, (_, mut spool)) in self.files {
@@ -74,7 +99,8 @@ impl PackageWriter {
     }
 
     /// Writes the package as a zip with every file at its root.
-    pub fn finish_zip(self, out: impl Write + io::Seek) -> io::Result<()> {
+    pub fn finish_zip(mut self, out: impl Write + io::Seek) -> io::Result<()> {
+        self.end_file()?;
         let mut zip = zip::ZipWriter::new(out);
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         zip.start_file("manifest.csv", options).map_err(io::Error::other)?;

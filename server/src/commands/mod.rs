@@ -8,5 +8,6 @@ mod progress;
 pub(crate) mod revisions;
 mod share;
 pub(crate) mod demo;
+pub(crate) mod export;
 pub mod serve;
 pub(crate) mod validate;

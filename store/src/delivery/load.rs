@@ -115,8 +115,16 @@ async fn user_rows(db: &Db, table: &Table, users: &[String]) -> Result<Vec<Vec<O
     fetch(db, &sql, users).await
 }
 
+/// The `roles` or `user_profiles` rows of these users as records.
+pub(super) async fn user_children(db: &Db, table: &Table, users: &[String]) -> Result<Vec<Record>, StoreError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user_rows(db, table, users).await?.iter().filter_map(|row| to_record(table, row)).collect())
+}
+
 /// The ids among `ids` of `entity` that the app currently shares (not tombstones).
-async fn shared(db: &Db, view: &AppView, member: &str, ids: &[String]) -> Result<HashSet<String>, StoreError> {
+pub(super) async fn shared(db: &Db, view: &AppView, member: &str, ids: &[String]) -> Result<HashSet<String>, StoreError> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -156,12 +164,18 @@ async fn add_roles_and_profiles(db: &Db, view: &AppView, ids: &[String], records
         .flatten()
         .collect();
     let visible_agents = shared(db, view, "users", &agents).await?;
+    let role_orgs: Vec<String> = roles.values().flatten().map(|(_, r)| r.org.clone()).collect();
+    let visible_orgs = shared(db, view, "orgs", &role_orgs).await?;
     for record in records.iter_mut() {
         let ApiRecord::User(user) = record else { continue };
         let mut mine = roles.remove(&user.base.sourced_id).unwrap_or_default();
         // A deleted user keeps its last roles, so that the tombstone is still a valid user.
         if mine.iter().any(|(active, _)| *active) {
             mine.retain(|(active, _)| *active);
+        }
+        // Roles at orgs the app cannot fetch are left out, unless that would leave none.
+        if mine.iter().any(|(_, r)| visible_orgs.contains(&r.org)) {
+            mine.retain(|(_, r)| visible_orgs.contains(&r.org));
         }
         user.roles = mine.into_iter().map(|(_, role)| role).collect();
         user.user_profiles = profiles.remove(&user.base.sourced_id).unwrap_or_default();

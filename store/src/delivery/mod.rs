@@ -16,8 +16,11 @@
 //! Withheld fields are removed here, before a record leaves the store, and cannot be used in a
 //! filter or a sort (a filter on `email` would otherwise reveal the withheld address).
 
+mod export;
 mod load;
 mod sql;
+
+pub use export::{ExportOptions, ExportSummary};
 
 use oneroster::{
     model::{entity::*, format_datetime, json::{JsonContext, JsonEntity}},
@@ -123,6 +126,8 @@ impl Collection {
 pub enum Link {
     /// The record with this sourcedId.
     Id(String),
+    /// Records after this sourcedId (keyset paging for exports).
+    After(String),
     /// Orgs or sessions whose parent is this.
     Parent(String),
     /// Classes of this school; courses, enrollments of this org/school.

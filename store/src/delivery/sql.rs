@@ -228,6 +228,7 @@ impl Query {
     fn link_condition(&mut self, link: &Link) -> String {
         match link {
             Link::Id(id) => format!("t.sourced_id = {}", self.bind(id)),
+            Link::After(id) => format!("t.sourced_id > {}", self.bind(id)),
             Link::Parent(id) => format!("t.parent_sourced_id = {}", self.bind(id)),
             Link::School(id) => {
                 let p = self.bind(id);

@@ -129,7 +129,8 @@ pub fn record_to_row(record: &Record, spec: &FileSpec, version: Version, mode: M
         Record::Demographics(d) => {
             cells.extend([
                 ("birthDate", date(&d.birth_date)),
-                ("sex", d.sex.as_ref().map(|s| s.to_string()).unwrap_or_default()),
+                // 1.1 knows only male and female; other values stay blank there, as in 1.1 JSON.
+                ("sex", d.sex.as_ref().filter(|s| version == Version::V1p2 || s.in_v1p1()).map(|s| s.to_string()).unwrap_or_default()),
                 ("americanIndianOrAlaskaNative", boolean(d.american_indian_or_alaska_native)),
                 ("asian", boolean(d.asian)),
                 ("blackOrAfricanAmerican", boolean(d.black_or_african_american)),

@@ -10,6 +10,7 @@
 
 mod auth;
 mod discovery;
+mod export;
 pub mod limits;
 mod query;
 mod reply;
@@ -94,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ims/oneroster/rostering/v1p2/{*rest}", any(v1p2))
         .route("/ims/oneroster/v1p1", any(v1p1))
         .route("/ims/oneroster/v1p1/{*rest}", any(v1p1))
+        .route("/exports/v1/{version}/package.zip", any(export::package))
 }
 
 async fn v1p2(State(state): State<AppState>, request: Request) -> Response {
@@ -186,6 +188,10 @@ fn decode_segments(rest: &str) -> Option<Vec<String>> {
 
 /// Version, scope and rate limit.
 fn admit(state: &AppState, version: Version, caller: &ApiCaller, operation: &Operation) -> Result<(), ApiError> {
+    admit_to(state, version, caller, operation.needs, operation.id)
+}
+
+fn admit_to(state: &AppState, version: Version, caller: &ApiCaller, needs: Needs, operation_id: &str) -> Result<(), ApiError> {
     if !caller.versions.contains(&version) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -193,7 +199,7 @@ fn admit(state: &AppState, version: Version, caller: &ApiCaller, operation: &Ope
             format!("this app is not offered OneRoster {version}; the district decides which versions an app may use"),
         ));
     }
-    let allowed: &[Scope] = match operation.needs {
+    let allowed: &[Scope] = match needs {
         Needs::Core => &[Scope::RosterCore, Scope::Roster],
         Needs::Roster => &[Scope::Roster],
         Needs::Demographics => &[Scope::RosterDemographics],
@@ -203,7 +209,7 @@ fn admit(state: &AppState, version: Version, caller: &ApiCaller, operation: &Ope
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("{} needs one of these scopes, which this token does not hold: {}", operation.id, names.join(" ")),
+            format!("{operation_id} needs one of these scopes, which this token does not hold: {}", names.join(" ")),
         ));
     }
     if let Err(wait) = state.rostering.limits.check(caller.app_id, caller.rate_limit) {
