@@ -267,8 +267,8 @@ async fn filters(app: &TestApp, token: &str) {
 
     // errors name the parameter
     let bad: &[(&str, StatusCode, &str, &str)] = &[
-        ("/users?limit=0", StatusCode::BAD_REQUEST, "invaliddata", "limit: `0` is not a page size; use a whole number from 1 to 1000"),
-        ("/users?limit=abc", StatusCode::BAD_REQUEST, "invaliddata", "limit: `abc` is not a page size; use a whole number from 1 to 1000"),
+        ("/users?limit=0", StatusCode::BAD_REQUEST, "invaliddata", "limit: `0` is not a page size; use a whole number from 1 to 10000"),
+        ("/users?limit=abc", StatusCode::BAD_REQUEST, "invaliddata", "limit: `abc` is not a page size; use a whole number from 1 to 10000"),
         ("/users?offset=-1", StatusCode::BAD_REQUEST, "invaliddata", "offset: `-1` is not a position; use a whole number from 0"),
         ("/users?orderBy=up", StatusCode::BAD_REQUEST, "invaliddata", "orderBy: `up` is not a direction; use asc or desc"),
         ("/users?filter=shoeSize%3D%2742%27", StatusCode::BAD_REQUEST, "invalid_filter_field", "filter: `shoeSize` is not a field of users that can be filtered"),
@@ -353,4 +353,58 @@ async fn the_api_answers_alike_on_postgresql() {
 
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Filters on relationships see only what the share gives, and odd input is a 4xx.
+#[tokio::test]
+async fn relationship_filters_and_odd_input_stay_inside_the_share() {
+    let (app, _, _) = district(None).await;
+    let creds = app
+        .store
+        .create_app(
+            store::NewApp { name: "Students Only".into(), versions: vec![Version::V1p1, Version::V1p2], ..Default::default() },
+            &app.secret_key,
+        )
+        .await
+        .unwrap();
+    let share = serde_json::from_value(serde_json::json!({ "include": [{ "schools": ["org-school-hs"] }], "roles": ["student"] })).unwrap();
+    app.store.set_share(creds.id, &share, "dana").await.unwrap();
+    let token = support::district::token(&app, &creds.client_id, &creds.client_secret, None).await;
+    let empty: Vec<String> = Vec::new();
+    for filter in [
+        "agents.sourcedId='usr-g-300'",   // a guardian the share does not give
+        "agents.sourcedId~'usr-g'",
+        "roles.org.sourcedId='org-school-ms'", // an org it does not give
+        "orgs.sourcedId~'school-ms'",
+        "role='teacher'",
+    ] {
+        let answer = get(&app, &token, &format!("{V12}/users?filter={}", urlencode(filter))).await;
+        assert_eq!(ids(&answer, "users"), empty, "{filter}");
+    }
+    let answer = get(&app, &token, &format!("{V12}/users?filter={}", urlencode("agents.sourcedId!='usr-g-300'"))).await;
+    assert_eq!(ids(&answer, "users"), ["usr-s-200", "usr-s-201"]);
+    assert_eq!(get(&app, &token, &format!("{V12}/users/usr-t-100")).await.status, StatusCode::NOT_FOUND);
+    let user = get(&app, &token, &format!("{V12}/users/usr-s-200")).await.body["user"].clone();
+    assert!(user.get("agents").is_none(), "no reference to an unshared guardian: {user}");
+
+    // NUL characters, which no database takes as text: 404 in a path, 400 in a parameter
+    assert_eq!(get(&app, &token, &format!("{V12}/users/%00")).await.status, StatusCode::NOT_FOUND);
+    let answer = get(&app, &token, &format!("{V12}/users?filter=givenName%3D%27%00%27")).await;
+    assert_eq!((answer.status, minor(&answer)), (StatusCode::BAD_REQUEST, "invaliddata"));
+    // OAuth 1.0a with a NUL key or an absurd timestamp: refused, not a crash
+    for (key, ts) in [("%00", "1700000000"), (creds.client_id.as_str(), "-9223372036854775808")] {
+        let response = Client::new()
+            .get(app.url(&format!("{V11}/users")))
+            .header(
+                header::AUTHORIZATION,
+                format!("OAuth oauth_consumer_key=\"{key}\", oauth_nonce=\"n\", oauth_signature_method=\"HMAC-SHA256\", oauth_timestamp=\"{ts}\", oauth_version=\"1.0\", oauth_signature=\"eA%3D%3D\""),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{key} {ts}");
+    }
+    // the documented largest page, and one past it
+    assert_eq!(get(&app, &token, &format!("{V12}/users?limit=10000")).await.status, StatusCode::OK);
+    assert_eq!(get(&app, &token, &format!("{V12}/users?limit=10001")).await.status, StatusCode::BAD_REQUEST);
 }

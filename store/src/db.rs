@@ -55,6 +55,8 @@ pub struct Store {
     pub(crate) throttle: ThrottlePolicy,
     sessions: SessionBackend,
     redacted_url: String,
+    /// Totals and page positions of API queries (see `delivery::cache`).
+    pub(crate) delivery_cache: std::sync::Arc<crate::delivery::cache::DeliveryCache>,
 }
 
 /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and runs its migrations.
@@ -83,7 +85,13 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
     migrate(&db).await?;
     let sessions = SessionBackend::for_db(&db);
     sessions.migrate().await?;
-    Ok(Store { db, throttle: ThrottlePolicy::default(), sessions, redacted_url: redacted })
+    Ok(Store {
+        db,
+        throttle: ThrottlePolicy::default(),
+        sessions,
+        redacted_url: redacted,
+        delivery_cache: Default::default(),
+    })
 }
 
 async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError> {

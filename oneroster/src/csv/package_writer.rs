@@ -130,7 +130,14 @@ mod tempfile_like {
                 std::process::id(),
                 std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
             ));
-            let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.read(true).write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let file = options.open(&path)?;
             // Unlinked at once: the data lives as long as the handle, and nothing is left behind.
             std::fs::remove_file(&path)?;
             Ok(Spool(file))

@@ -131,7 +131,9 @@ impl Store {
         }
         let out = out.to_path_buf();
         tokio::task::spawn_blocking(move || {
-            let file = std::fs::File::create(&out)?;
+            // Student data: readable by the server's user only.
+            use std::os::unix::fs::OpenOptionsExt;
+            let file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&out)?;
             package.finish_zip(std::io::BufWriter::new(file))
         })
         .await
@@ -165,8 +167,10 @@ impl Store {
             let ids: Vec<String> = page.iter().map(|r| r.base().sourced_id.clone()).collect();
             let children = load::user_children(&self.db, table, &ids).await?;
             // Roles at orgs outside the share would be references the package cannot resolve.
-            let orgs: Vec<String> =
+            let mut orgs: Vec<String> =
                 children.iter().filter_map(|c| if let Record::Role(r) = c { Some(r.role.org.clone()) } else { None }).collect();
+            orgs.sort_unstable();
+            orgs.dedup();
             let visible_orgs = load::shared(&self.db, view, "orgs", &orgs).await?;
             for record in children {
                 if let Record::Role(r) = &record {

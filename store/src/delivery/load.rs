@@ -47,6 +47,18 @@ pub(super) async fn records(
     match entity {
         Entity::Users => add_roles_and_profiles(&store.db, view, &ids, &mut records).await?,
         Entity::Orgs | Entity::AcademicSessions => add_children(&store.db, view, entity, &ids, &mut records).await?,
+        Entity::Courses => {
+            let mut orgs: Vec<String> =
+                records.iter().filter_map(|r| if let ApiRecord::Course(c) = r { c.org.clone() } else { None }).collect();
+            orgs.sort_unstable();
+            orgs.dedup();
+            let visible = shared(&store.db, view, "orgs", &orgs).await?;
+            for record in &mut records {
+                if let ApiRecord::Course(c) = record {
+                    c.org = c.org.take().filter(|o| visible.contains(o));
+                }
+            }
+        }
         _ => {}
     }
     for record in &mut records {
@@ -158,14 +170,19 @@ async fn add_roles_and_profiles(db: &Db, view: &AppView, ids: &[String], records
             }
         }
     }
-    let agents: Vec<String> = records
+    let mut agents: Vec<String> = records
         .iter()
         .filter_map(|r| if let ApiRecord::User(u) = r { Some(u.agents.clone()) } else { None })
         .flatten()
         .collect();
+    agents.sort_unstable();
+    agents.dedup();
     let visible_agents = shared(db, view, "users", &agents).await?;
-    let role_orgs: Vec<String> = roles.values().flatten().map(|(_, r)| r.org.clone()).collect();
-    let visible_orgs = shared(db, view, "orgs", &role_orgs).await?;
+    let mut org_refs: Vec<String> = roles.values().flatten().map(|(_, r)| r.org.clone()).collect();
+    org_refs.extend(records.iter().filter_map(|r| if let ApiRecord::User(u) = r { u.primary_org.clone() } else { None }));
+    org_refs.sort_unstable();
+    org_refs.dedup();
+    let visible_orgs = shared(db, view, "orgs", &org_refs).await?;
     for record in records.iter_mut() {
         let ApiRecord::User(user) = record else { continue };
         let mut mine = roles.remove(&user.base.sourced_id).unwrap_or_default();
@@ -179,8 +196,9 @@ async fn add_roles_and_profiles(db: &Db, view: &AppView, ids: &[String], records
         }
         user.roles = mine.into_iter().map(|(_, role)| role).collect();
         user.user_profiles = profiles.remove(&user.base.sourced_id).unwrap_or_default();
-        // Guardians the app does not share would be references it cannot follow.
+        // Guardians and orgs the app does not share would be references it cannot follow.
         user.agents.retain(|a| visible_agents.contains(a));
+        user.primary_org = user.primary_org.take().filter(|o| visible_orgs.contains(o));
     }
     Ok(())
 }
@@ -245,7 +263,15 @@ fn withhold(view: &AppView, entity: Entity, record: &mut ApiRecord) {
     }
     match record {
         ApiRecord::User(u) => {
-            if off("username") { u.username = None }
+            if off("username") {
+                u.username = None;
+                // the same name, as a login of another system
+                for profile in &mut u.user_profiles {
+                    for credential in &mut profile.credentials {
+                        credential.username.clear();
+                    }
+                }
+            }
             if off("userIds") { u.user_ids.clear() }
             if off("email") { u.email = None }
             if off("sms") { u.sms = None }

@@ -16,6 +16,7 @@
 //! Withheld fields are removed here, before a record leaves the store, and cannot be used in a
 //! filter or a sort (a filter on `email` would otherwise reveal the withheld address).
 
+pub(crate) mod cache;
 mod export;
 mod load;
 mod sql;
@@ -211,14 +212,20 @@ pub struct Page {
 pub struct AppView {
     pub app_id: i64,
     share: Share,
-    /// Tombstones older than this (ms-Z text) are no longer served.
+    /// Tombstones older than this (ms-Z text, a day boundary) are no longer served.
     cutoff: String,
+    /// The data generation (`app:revision:share generation`) cached totals and page positions
+    /// belong to; empty when the view was made without one (nothing is cached then).
+    generation: String,
 }
 
 impl AppView {
     /// The view of `app_id` under `share`, serving tombstones for `tombstone_window`.
     pub fn new(app_id: i64, share: Share, tombstone_window: Duration) -> Self {
-        AppView { app_id, share, cutoff: format_datetime(OffsetDateTime::now_utc() - tombstone_window) }
+        // A day boundary, so that the cutoff (part of every query) changes once a day, not on
+        // every request: cached totals stay usable.
+        let cutoff = (OffsetDateTime::now_utc() - tombstone_window).date().midnight().assume_utc();
+        AppView { app_id, share, cutoff: format_datetime(cutoff), generation: String::new() }
     }
 
     /// Whether the share withholds `field` (a top-level JSON name) of `entity`.
@@ -232,7 +239,13 @@ impl AppView {
 impl Store {
     /// The view of an app: its share (an empty one for an app without a share).
     pub async fn delivery_view(&self, app_id: i64, tombstone_window: Duration) -> Result<AppView, StoreError> {
-        Ok(AppView::new(app_id, self.share(app_id).await?, tombstone_window))
+        let mut view = AppView::new(app_id, self.share(app_id).await?, tombstone_window);
+        let (revision, generation): (i64, i64) = crate::db::with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM revisions), \
+             (SELECT COALESCE(MAX(generation), 0) FROM app_shares WHERE app_id = $1)")
+            .bind(app_id).fetch_one(pool).await?);
+        view.generation = format!("{app_id}:{revision}:{generation}");
+        Ok(view)
     }
 
     /// One page of `request.collection` as the app sees it, with the total that matched.
@@ -241,13 +254,34 @@ impl Store {
     #[tracing::instrument(skip_all, fields(app = view.app_id, collection = ?request.collection))]
     pub async fn api_list(&self, view: &AppView, request: &ListRequest<'_>) -> Result<Page, StoreError> {
         let query = sql::Query::build(self.backend(), view, request)?;
-        let total = query.count(&self.db).await?;
-        let records = if total == 0 || request.paging.offset >= total {
-            Vec::new()
-        } else {
-            let rows = query.page(&self.db, view, request.sort, request.paging).await?;
-            load::records(self, view, request.collection.entity(), rows).await?
+        let key = (!view.generation.is_empty()).then(|| format!("{}|{}", view.generation, query.key()));
+        let cache = &self.delivery_cache;
+        let total = match key.as_deref().and_then(|k| cache.total(k)) {
+            Some(total) => total,
+            None => {
+                let total = query.count(&self.db).await?;
+                if let Some(k) = &key {
+                    cache.put_total(k, total);
+                }
+                total
+            }
         };
+        let paging = request.paging;
+        if total == 0 || paging.offset >= total {
+            return Ok(Page { records: Vec::new(), total });
+        }
+        // In the default order (sourcedId), a page that continues an earlier one starts
+        // after that page's last record instead of skipping `offset` rows.
+        let in_id_order = request.sort.is_none();
+        let cursor = key.as_deref().filter(|_| in_id_order && paging.offset > 0).and_then(|k| cache.cursor(k, paging.offset));
+        let rows = match cursor {
+            Some(after) => query.page_after(&self.db, &after, paging.limit).await?,
+            None => query.page(&self.db, view, request.sort, paging).await?,
+        };
+        if let (Some(k), true, Some(last)) = (&key, in_id_order, rows.last().and_then(|r| r[0].clone())) {
+            cache.put_cursor(k, paging.offset + rows.len() as u64, last);
+        }
+        let records = load::records(self, view, request.collection.entity(), rows).await?;
         Ok(Page { records, total })
     }
 

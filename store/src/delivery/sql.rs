@@ -39,6 +39,8 @@ enum Target {
     UserIds { identifier: bool },
     /// Children of the record (orgs or sessions naming it as parent) within the share.
     Children,
+    /// The user's agents within the share.
+    Agents,
     /// Not kept by Rollbook (e.g. `resources`): never equal to anything.
     Nothing,
 }
@@ -97,7 +99,7 @@ fn target(entity: Entity, path: &str) -> Option<Target> {
         (Entity::Users, "email") => Col("email"),
         (Entity::Users, "sms") => Col("sms"),
         (Entity::Users, "phone") => Col("phone"),
-        (Entity::Users, "agents.sourcedId") => List("agent_sourced_ids"),
+        (Entity::Users, "agents.sourcedId") => Agents,
         (Entity::Users, "role") => RoleV1p1,
         (Entity::Demographics, "birthDate") => Col("birth_date"),
         (Entity::Demographics, "sex") => Col("sex"),
@@ -210,8 +212,21 @@ impl Query {
         format!("{}(',' || REPLACE(COALESCE({column}, ''), ', ', ',') || ',', ',' || {param} || ',') > 0", self.find())
     }
 
-    fn has_role(role: &str) -> String {
-        format!("EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND r.role = '{role}')")
+    /// Roles the app can see: active ones at orgs it shares (a deleted user keeps its last
+    /// roles, so that its tombstone is still listed where the user was).
+    fn visible_role(&self) -> String {
+        format!(
+            "(r.status = 'active' OR t.status <> 'active') AND r.org_sourced_id IN \
+             (SELECT ro.sourced_id FROM share_members ro WHERE ro.app_id = {} AND ro.entity = 'orgs' AND ro.left_at IS NULL)",
+            self.app_id
+        )
+    }
+
+    fn has_role(&self, role: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND r.role = '{role}' AND {})",
+            self.visible_role()
+        )
     }
 
     fn collection_condition(&mut self, collection: Collection) -> Option<String> {
@@ -219,8 +234,8 @@ impl Query {
             Collection::Schools => "t.type = 'school'".into(),
             Collection::Terms => "t.type = 'term'".into(),
             Collection::GradingPeriods => "t.type = 'gradingPeriod'".into(),
-            Collection::Students => Self::has_role("student"),
-            Collection::Teachers => Self::has_role("teacher"),
+            Collection::Students => self.has_role("student"),
+            Collection::Teachers => self.has_role("teacher"),
             _ => return None,
         })
     }
@@ -264,7 +279,10 @@ impl Query {
             Link::TermOfSchool(school) => {
                 let p = self.bind(school);
                 format!(
-                    "EXISTS (SELECT 1 FROM classes c WHERE c.school_sourced_id = {p} AND c.status = 'active' AND {})",
+                    "EXISTS (SELECT 1 FROM classes c JOIN share_members sc ON sc.app_id = {} AND sc.entity = 'classes' \
+                     AND sc.sourced_id = c.sourced_id AND sc.left_at IS NULL \
+                     WHERE c.school_sourced_id = {p} AND c.status = 'active' AND {})",
+                    self.app_id,
                     self.list_has("c.term_sourced_ids", "t.sourced_id")
                 )
             }
@@ -349,7 +367,24 @@ impl Query {
                     Op::Ne => format!("r.{c} = {}", self.bind(&value)),
                     _ => format!("r.{c} {cmp} {}", self.bind(&value)),
                 };
-                let exists = format!("EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND {inner})");
+                let exists = format!(
+                    "EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND {inner} AND {})",
+                    self.visible_role()
+                );
+                if op == Op::Ne { format!("NOT {exists}") } else { exists }
+            }
+            Target::Agents => {
+                let app = self.app_id;
+                let inner = match op {
+                    Op::Contains => lower_find(self, "ag.sourced_id", &value),
+                    Op::Ne => format!("ag.sourced_id = {}", self.bind(&value)),
+                    _ => format!("ag.sourced_id {cmp} {}", self.bind(&value)),
+                };
+                let exists = format!(
+                    "EXISTS (SELECT 1 FROM share_members ag WHERE ag.app_id = {app} AND ag.entity = 'users' \
+                     AND ag.left_at IS NULL AND {} AND {inner})",
+                    self.list_has("t.agent_sourced_ids", "ag.sourced_id")
+                );
                 if op == Op::Ne { format!("NOT {exists}") } else { exists }
             }
             Target::RoleV1p1 => {
@@ -361,7 +396,10 @@ impl Query {
                     })
                     .collect();
                 let list = if names.is_empty() { "NULL".to_string() } else { self.bind_list(&names) };
-                let exists = format!("EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND r.role IN ({list}))");
+                let exists = format!(
+                    "EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = t.sourced_id AND r.role IN ({list}) AND {})",
+                    self.visible_role()
+                );
                 match op {
                     Op::Eq => exists,
                     Op::Ne => format!("NOT {exists}"),
@@ -431,9 +469,16 @@ impl Query {
             },
             Target::Status => self.status.clone(),
             Target::Modified => self.modified.clone(),
-            Target::RoleV1p1 => "(SELECT MIN(r.role) FROM roles r WHERE r.user_sourced_id = t.sourced_id)".into(),
+            Target::RoleV1p1 => {
+                format!("(SELECT MIN(r.role) FROM roles r WHERE r.user_sourced_id = t.sourced_id AND {})", self.visible_role())
+            }
             _ => return None,
         })
+    }
+
+    /// The query's identity for caching: its text and bound values.
+    pub(super) fn key(&self) -> String {
+        format!("{}|{}", self.from_where, self.binds.join("\u{1f}"))
     }
 
     /// How many records match.
@@ -451,6 +496,22 @@ impl Query {
 
     /// One page of rows: sourcedId, the app's status and dateLastModified, metadata, then the
     /// table's spec columns in order.
+    /// `limit` records after `after` in sourcedId order (keyset paging).
+    pub(super) async fn page_after(&self, db: &Db, after: &str, limit: u32) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        let mut q = Query {
+            backend: self.backend,
+            entity: self.entity,
+            app_id: self.app_id,
+            from_where: self.from_where.clone(),
+            binds: self.binds.clone(),
+            status: self.status.clone(),
+            modified: self.modified.clone(),
+        };
+        let p = q.bind(after);
+        q.from_where = format!("{} AND t.sourced_id > {p}", q.from_where);
+        q.rows(db, "t.sourced_id".into(), Paging { limit, offset: 0 }).await
+    }
+
     pub(super) async fn page(
         &self,
         db: &Db,
@@ -458,9 +519,6 @@ impl Query {
         sort: Option<Sort>,
         paging: Paging,
     ) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-        let table = self.entity.table();
-        let mut columns = vec!["t.sourced_id".to_string(), self.status.clone(), self.modified.clone(), "t.metadata".into()];
-        columns.extend(table.columns.iter().map(|c| format!("t.{c}")));
         let order = match self.sort_expr(view, sort).zip(sort) {
             Some((expr, sort)) => {
                 let dir = if sort.direction == Direction::Desc { "DESC" } else { "ASC" };
@@ -468,6 +526,13 @@ impl Query {
             }
             None => "t.sourced_id".into(),
         };
+        self.rows(db, order, paging).await
+    }
+
+    async fn rows(&self, db: &Db, order: String, paging: Paging) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        let table = self.entity.table();
+        let mut columns = vec!["t.sourced_id".to_string(), self.status.clone(), self.modified.clone(), "t.metadata".into()];
+        columns.extend(table.columns.iter().map(|c| format!("t.{c}")));
         let sql = format!(
             "SELECT {} {} ORDER BY {order} LIMIT {} OFFSET {}",
             columns.join(", "),

@@ -364,9 +364,11 @@ async fn refresh_in(tx: &mut ShareTx, app_id: i64, share: &Share) -> Result<Refr
          AND n.sourced_id = share_members.sourced_id) WHERE app_id = CAST($1 AS BIGINT) AND left_at IS NULL \
          AND EXISTS (SELECT 1 FROM share_new n WHERE n.entity = share_members.entity \
          AND n.sourced_id = share_members.sourced_id AND n.rule <> share_members.rule)",
-        &[app],
+        &[app.clone()],
     )
     .await?;
+    // Cached API totals and page positions of this app must not outlive this change.
+    tx.run("UPDATE app_shares SET generation = generation + 1 WHERE app_id = CAST($1 AS BIGINT)", &[app]).await?;
     Ok(RefreshCounts { entered: entered as i64, left: left as i64 })
 }
 

@@ -17,6 +17,7 @@ const BOTH_CHALLENGES: &str = "Bearer realm=\"rollbook\", OAuth realm=\"rollbook
 pub async fn caller(
     state: &AppState,
     version: Version,
+    method: &str,
     headers: &HeaderMap,
     origin: &Origin,
     path: &str,
@@ -39,7 +40,7 @@ pub async fn caller(
     let oauth_header = authorization.filter(|a| a.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("oauth ")));
     let oauth_query = query.is_some_and(|q| q.split('&').any(|p| p.starts_with("oauth_signature=")));
     if version == Version::V1p1 && (oauth_header.is_some() || oauth_query) {
-        return oauth1_caller(state, origin, path, query, oauth_header).await;
+        return oauth1_caller(state, method, origin, path, query, oauth_header).await;
     }
     Err(ApiError::unauthorized(
         match version {
@@ -52,13 +53,14 @@ pub async fn caller(
 
 async fn oauth1_caller(
     state: &AppState,
+    method: &str,
     origin: &Origin,
     path: &str,
     query: Option<&str>,
     authorization: Option<&str>,
 ) -> Result<ApiCaller, ApiError> {
     let request = oauth1::SignedRequest {
-        method: "GET",
+        method,
         scheme: &origin.scheme,
         host: &origin.host,
         path,
@@ -70,8 +72,12 @@ async fn oauth1_caller(
         other => ApiError::bad_request("invaliddata", other.to_string()),
     };
     let params = request.oauth_params().map_err(bad)?;
+    let refused = || ApiError::unauthorized("the OAuth consumer key or signature is not valid", BOTH_CHALLENGES);
+    if params.consumer_key.contains('\0') || params.nonce.contains('\0') {
+        return Err(refused());
+    }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    if (params.timestamp - now).abs() > OAUTH1_WINDOW.whole_seconds() {
+    if params.timestamp.abs_diff(now) > OAUTH1_WINDOW.whole_seconds() as u64 {
         return Err(ApiError::unauthorized(
             format!(
                 "oauth_timestamp {} is more than {} minutes from the server's clock; check the client's clock",
@@ -87,7 +93,9 @@ async fn oauth1_caller(
             tracing::error!(error = %e, "OAuth 1.0a client lookup failed");
             return Err(ApiError::internal());
         }
-        Err(e) => return Err(ApiError::unauthorized(e.to_string(), BOTH_CHALLENGES)),
+        // The same answer for an unknown key, a disabled app or one not offered 1.1: nothing is
+        // told before the signature proves the caller holds the secret.
+        Err(_) => return Err(refused()),
     };
     if !secrets.iter().any(|s| request.verify(s).is_ok()) {
         return Err(ApiError::unauthorized(oauth1::OAuthError::BadSignature.to_string(), BOTH_CHALLENGES));

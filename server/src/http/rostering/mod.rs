@@ -47,6 +47,12 @@ pub struct Origin {
 
 impl Origin {
     fn of(state: &AppState, headers: &axum::http::HeaderMap) -> Origin {
+        // Behind a trusted proxy (the same switch as for client addresses), its scheme.
+        let forwarded_https = state.trust_forwarded_for
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
         if let Some(url) = &state.api.public_url {
             let host = match url.port() {
                 Some(port) => format!("{}:{port}", url.host_str().unwrap_or("localhost")),
@@ -60,7 +66,7 @@ impl Origin {
             .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c)))
             .unwrap_or("localhost")
             .to_string();
-        Origin { scheme: "http".into(), host }
+        Origin { scheme: if forwarded_https { "https".into() } else { "http".into() }, host }
     }
 
     fn url(&self) -> String {
@@ -145,7 +151,10 @@ async fn handle(state: AppState, version: Version, request: Request) -> Response
     if parts.method != Method::GET && parts.method != Method::HEAD {
         return method_not_allowed();
     }
-    let caller = match auth::caller(&state, version, &parts.headers, &origin, &path, query.as_deref()).await {
+    if query::has_nul(query.as_deref()) {
+        return ApiError::bad_request("invaliddata", "a query parameter contains a NUL character").into_response();
+    }
+    let caller = match auth::caller(&state, version, parts.method.as_str(), &parts.headers, &origin, &path, query.as_deref()).await {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
@@ -182,7 +191,13 @@ fn decode_segments(rest: &str) -> Option<Vec<String>> {
     rest.trim_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned()))
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .filter(|c| !c.contains('\0'))
+                .map(|c| c.into_owned())
+        })
         .collect()
 }
 
@@ -294,8 +309,12 @@ async fn answer_inner(
         .delivery_view(caller.app_id, state.rostering.tombstone_window)
         .await
         .map_err(store_error)?;
+    // A parent must be in the share now: a tombstone is no door to what came after it.
     for (collection, id) in &operation.parents {
-        if visible(state, &view, *collection, id).await?.is_none() {
+        let live = visible(state, &view, *collection, id)
+            .await?
+            .is_some_and(|r| r.base().status == oneroster::model::Status::Active);
+        if !live {
             return Err(ApiError::unknown(what(*collection), id));
         }
     }

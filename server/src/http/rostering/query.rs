@@ -7,6 +7,14 @@ use url::form_urlencoded;
 
 use super::reply::ApiError;
 
+/// The largest `limit` accepted (documented in the README); larger values are a 400.
+pub const MAX_LIMIT: u32 = 10_000;
+
+/// Whether a decoded parameter holds a NUL character (which no database takes as text).
+pub fn has_nul(raw: Option<&str>) -> bool {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes()).any(|(k, v)| k.contains('\0') || v.contains('\0'))
+}
+
 /// The decoded query parameters, in order.
 pub struct Params {
     pairs: Vec<(String, String)>,
@@ -16,7 +24,9 @@ pub struct Params {
 impl Params {
     pub fn parse(raw: Option<&str>) -> Params {
         let pairs = form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned().collect();
-        Params { pairs, limits: QueryLimits::default() }
+        // Pages of up to 10,000 records, so that a full sync of millions of enrollments takes
+        // hundreds of requests, not thousands.
+        Params { pairs, limits: QueryLimits { max_limit: MAX_LIMIT, ..QueryLimits::default() } }
     }
 
     fn get(&self, name: &str) -> Option<&str> {
