@@ -94,6 +94,14 @@ pub enum Command {
     /// Write what an app receives as a OneRoster CSV package (zip): its whole share, or a
     /// delta since a moment. Recorded in the app's disclosure log.
     Export(ExportArgs),
+    /// Benchmark baseline: answer every GET with the bytes of FILE (bench/api.sh).
+    #[command(hide = true)]
+    BenchEcho {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        listen: SocketAddr,
+    },
 }
 
 /// Options of `rollbook export`.
@@ -344,6 +352,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
         Command::App(cmd) => commands::app::run(&cli.global, cmd).await.map(|()| 0),
         Command::Export(args) => commands::export::run(&cli.global, args).await.map(|()| 0),
+        Command::BenchEcho { file, listen } => commands::bench_echo::run(&file, listen).await.map(|()| 0),
     }
 }
 

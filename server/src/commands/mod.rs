@@ -7,6 +7,7 @@ pub(crate) mod imports;
 mod progress;
 pub(crate) mod revisions;
 mod share;
+pub(crate) mod bench_echo;
 pub(crate) mod demo;
 pub(crate) mod export;
 pub mod serve;

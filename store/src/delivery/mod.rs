@@ -254,7 +254,12 @@ impl Store {
     #[tracing::instrument(skip_all, fields(app = view.app_id, collection = ?request.collection))]
     pub async fn api_list(&self, view: &AppView, request: &ListRequest<'_>) -> Result<Page, StoreError> {
         let query = sql::Query::build(self.backend(), view, request)?;
-        let key = (!view.generation.is_empty()).then(|| format!("{}|{}", view.generation, query.key()));
+        // A digest of the generation, the query text and its values: small keys, whatever
+        // the query.
+        let key = (!view.generation.is_empty()).then(|| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(format!("{}|{}", view.generation, query.key())))
+        });
         let cache = &self.delivery_cache;
         let total = match key.as_deref().and_then(|k| cache.total(k)) {
             Some(total) => total,
