@@ -140,13 +140,20 @@ pub(super) async fn shared(db: &Db, view: &AppView, member: &str, ids: &[String]
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
+    // `left_at` is checked here, not in SQL: with it in the WHERE clause SQLite prefers the
+    // (app, entity, left_at) index and scans every current member instead of probing the
+    // primary key for each id.
     let sql = format!(
-        "SELECT sourced_id FROM share_members WHERE app_id = {} AND entity = '{member}' AND left_at IS NULL \
-         AND sourced_id IN ({})",
+        "SELECT sourced_id, left_at FROM share_members WHERE app_id = {} AND entity = '{member}' AND sourced_id IN ({})",
         view.app_id,
         placeholders(ids.len())
     );
-    Ok(fetch(db, &sql, ids).await?.into_iter().filter_map(|mut r| r.swap_remove(0)).collect())
+    Ok(fetch(db, &sql, ids)
+        .await?
+        .into_iter()
+        .filter(|r| r[1].is_none())
+        .filter_map(|mut r| r.swap_remove(0))
+        .collect())
 }
 
 async fn add_roles_and_profiles(db: &Db, view: &AppView, ids: &[String], records: &mut [ApiRecord]) -> Result<(), StoreError> {

@@ -131,6 +131,13 @@ pub(super) struct Query {
 }
 
 impl Query {
+    /// The column that orders records by sourcedId through an index: the share's primary key
+    /// `(app_id, entity, sourced_id)` for shared entities, the table's own for enrollments
+    /// (ordering by the joined table's column would sort every member on each request).
+    fn id_col(&self) -> &'static str {
+        if self.entity == Entity::Enrollments { "t.sourced_id" } else { "m.sourced_id" }
+    }
+
     pub(super) fn build(backend: Backend, view: &AppView, request: &ListRequest<'_>) -> Result<Query, StoreError> {
         let entity = request.collection.entity();
         let greatest = match backend {
@@ -154,11 +161,19 @@ impl Query {
             // An enrollment goes with its class and its user. The user's membership already
             // says which roles the share gives, so there is no role condition here: an
             // enrollment whose user left the share stays visible as a tombstone.
-            q.from_where = format!(
-                "FROM enrollments t \
-                 JOIN share_members mc ON mc.app_id = {app} AND mc.entity = 'classes' AND mc.sourced_id = t.class_sourced_id \
-                 JOIN share_members mu ON mu.app_id = {app} AND mu.entity = 'users' AND mu.sourced_id = t.user_sourced_id"
-            );
+            // Without a narrowing link, walk the enrollments in key order and probe the share
+            // for each (CROSS JOIN fixes that order in SQLite): otherwise SQLite starts from
+            // the shared classes and sorts every shared enrollment for each page.
+            let walk = request.links.iter().all(|l| matches!(l, Link::After(_)));
+            q.from_where = if walk {
+                "FROM enrollments t CROSS JOIN share_members mc CROSS JOIN share_members mu".to_string()
+            } else {
+                "FROM enrollments t JOIN share_members mc ON 1 = 1 JOIN share_members mu ON 1 = 1".to_string()
+            };
+            conditions.push(format!(
+                "mc.app_id = {app} AND mc.entity = 'classes' AND mc.sourced_id = t.class_sourced_id \
+                 AND mu.app_id = {app} AND mu.entity = 'users' AND mu.sourced_id = t.user_sourced_id"
+            ));
             conditions.push(format!("(mc.left_at IS NULL OR mc.left_at >= {cutoff})"));
             conditions.push(format!("(mu.left_at IS NULL OR mu.left_at >= {cutoff})"));
             q.status = "CASE WHEN mc.left_at IS NOT NULL OR mu.left_at IS NOT NULL THEN 'tobedeleted' ELSE t.status END".into();
@@ -242,8 +257,8 @@ impl Query {
 
     fn link_condition(&mut self, link: &Link) -> String {
         match link {
-            Link::Id(id) => format!("t.sourced_id = {}", self.bind(id)),
-            Link::After(id) => format!("t.sourced_id > {}", self.bind(id)),
+            Link::Id(id) => format!("{} = {}", self.id_col(), self.bind(id)),
+            Link::After(id) => format!("{} > {}", self.id_col(), self.bind(id)),
             Link::Parent(id) => format!("t.parent_sourced_id = {}", self.bind(id)),
             Link::School(id) => {
                 let p = self.bind(id);
@@ -508,8 +523,8 @@ impl Query {
             modified: self.modified.clone(),
         };
         let p = q.bind(after);
-        q.from_where = format!("{} AND t.sourced_id > {p}", q.from_where);
-        q.rows(db, "t.sourced_id".into(), Paging { limit, offset: 0 }).await
+        q.from_where = format!("{} AND {} > {p}", q.from_where, self.id_col());
+        q.rows(db, self.id_col().into(), Paging { limit, offset: 0 }).await
     }
 
     pub(super) async fn page(
@@ -522,9 +537,9 @@ impl Query {
         let order = match self.sort_expr(view, sort).zip(sort) {
             Some((expr, sort)) => {
                 let dir = if sort.direction == Direction::Desc { "DESC" } else { "ASC" };
-                format!("({expr}) IS NULL, {expr} {dir}, t.sourced_id")
+                format!("({expr}) IS NULL, {expr} {dir}, {}", self.id_col())
             }
-            None => "t.sourced_id".into(),
+            None => self.id_col().into(),
         };
         self.rows(db, order, paging).await
     }

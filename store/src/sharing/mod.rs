@@ -367,6 +367,11 @@ async fn refresh_in(tx: &mut ShareTx, app_id: i64, share: &Share) -> Result<Refr
         &[app.clone()],
     )
     .await?;
+    // After a large change PostgreSQL's statistics of share_members are stale, and its plans
+    // for the joins that read the share (counts, the API) go badly wrong: refresh them.
+    if matches!(tx, ShareTx::Postgres(_)) && entered + left > 10_000 {
+        tx.run("ANALYZE share_members", &[]).await?;
+    }
     // Cached API totals and page positions of this app must not outlive this change.
     tx.run("UPDATE app_shares SET generation = generation + 1 WHERE app_id = CAST($1 AS BIGINT)", &[app]).await?;
     Ok(RefreshCounts { entered: entered as i64, left: left as i64 })
