@@ -73,7 +73,8 @@ impl Pred {
     }
     fn matches(&self, record: &Value) -> bool {
         let Some(v) = record.get(self.field).and_then(Value::as_str) else { return false };
-        if self.contains { v.to_lowercase().contains(&self.value.to_lowercase()) } else { v == self.value }
+        // `~` ignores the case of ASCII letters (SQLite's lower() folds only those)
+        if self.contains { v.to_ascii_lowercase().contains(&self.value.to_ascii_lowercase()) } else { v == self.value }
     }
 }
 

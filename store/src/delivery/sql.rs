@@ -330,8 +330,9 @@ impl Query {
         let op = p.op;
         let cmp = sql_op(op);
         let lower_find = |q: &mut Query, expr: &str, value: &str| {
-            let v = q.bind(&value.to_lowercase());
-            format!("{}(lower({expr}), {v}) > 0", q.find())
+            // Both sides folded by the database, so that they fold alike (SQLite: ASCII only).
+            let v = q.bind(value);
+            format!("{}(lower({expr}), lower({v})) > 0", q.find())
         };
         Ok(match target {
             Target::Col(c) | Target::Bool(c) => {
