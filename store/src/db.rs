@@ -117,12 +117,24 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
     }
     // An in-memory database exists once per connection, so it must be a single connection.
     let max = if in_memory { 1 } else { 8 };
-    SqlitePoolOptions::new()
-        .max_connections(max)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await
-        .map_err(|e| StoreError::Unreachable { url: redacted.into(), reason: describe(&e) })
+    // Servers starting together on a new file: switching it to WAL needs a moment of exclusive
+    // access, which fails at once (no busy wait) while another server migrates. Try again.
+    let mut attempt = 0;
+    loop {
+        let result = SqlitePoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await;
+        match result {
+            Ok(pool) => return Ok(pool),
+            Err(e) if attempt < 20 && describe(&e).contains("locked") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(StoreError::Unreachable { url: redacted.into(), reason: describe(&e) }),
+        }
+    }
 }
 
 async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> {
