@@ -124,6 +124,9 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
         let result = SqlitePoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))
+            // A connection to a local file does not go stale like a network one; pinging it
+            // on every checkout was a round trip to its worker thread per statement.
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await;
         match result {

@@ -12,7 +12,7 @@ use oneroster::{
 
 use super::{ApiRecord, AppView, Entity};
 use crate::{
-    db::{with_pool, Db},
+    db::Db,
     roster::tables::{by_name, Table},
     Store, StoreError,
 };
@@ -93,21 +93,9 @@ fn to_record(table: &Table, row: &[Option<String>]) -> Option<Record> {
     record_from_row(spec, Version::V1p2, &Row { line: 0, values, metadata })
 }
 
-/// Rows of `sql` (binds in order) as text cells.
-async fn fetch(db: &Db, sql: &str, binds: &[String]) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-    Ok(with_pool!(db, pool => {
-        use sqlx::Row;
-        let mut q = sqlx::query(sql);
-        for b in binds {
-            q = q.bind(b);
-        }
-        let rows = q.fetch_all(pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push((0..row.len()).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?);
-        }
-        out
-    }))
+/// Rows of `sql` (binds in order; `width` text columns named by [`super::rows::columns`]).
+async fn fetch(db: &Db, sql: &str, binds: &[String], width: usize) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+    super::rows::fetch(db, sql, binds, width).await
 }
 
 fn placeholders(n: usize) -> String {
@@ -116,15 +104,16 @@ fn placeholders(n: usize) -> String {
 
 /// Rows of a child table (`roles`, `user_profiles`) for these users, in the page's row form.
 async fn user_rows(db: &Db, table: &Table, users: &[String]) -> Result<Vec<Vec<Option<String>>>, StoreError> {
-    let columns: Vec<String> = table.columns.iter().map(|c| format!("x.{c}")).collect();
+    let mut columns: Vec<String> =
+        ["x.sourced_id", "x.status", "x.date_last_modified", "x.metadata"].iter().map(|c| c.to_string()).collect();
+    columns.extend(table.columns.iter().map(|c| format!("x.{c}")));
     let sql = format!(
-        "SELECT x.sourced_id, x.status, x.date_last_modified, x.metadata, {} FROM {} x \
-         WHERE x.user_sourced_id IN ({}) ORDER BY x.sourced_id",
-        columns.join(", "),
+        "SELECT {} FROM {} x WHERE x.user_sourced_id IN ({}) ORDER BY x.sourced_id",
+        super::rows::columns(&columns),
         table.name,
         placeholders(users.len())
     );
-    fetch(db, &sql, users).await
+    fetch(db, &sql, users, columns.len()).await
 }
 
 /// The `roles` or `user_profiles` rows of these users as records.
@@ -144,11 +133,12 @@ pub(super) async fn shared(db: &Db, view: &AppView, member: &str, ids: &[String]
     // (app, entity, left_at) index and scans every current member instead of probing the
     // primary key for each id.
     let sql = format!(
-        "SELECT sourced_id, left_at FROM share_members WHERE app_id = {} AND entity = '{member}' AND sourced_id IN ({})",
+        "SELECT sourced_id AS c0, left_at AS c1 FROM share_members WHERE app_id = {} AND entity = '{member}' \
+         AND sourced_id IN ({})",
         view.app_id,
         placeholders(ids.len())
     );
-    Ok(fetch(db, &sql, ids)
+    Ok(fetch(db, &sql, ids, 2)
         .await?
         .into_iter()
         .filter(|r| r[1].is_none())
@@ -215,7 +205,7 @@ async fn add_children(db: &Db, view: &AppView, entity: Entity, ids: &[String], r
         return Ok(());
     }
     let sql = format!(
-        "SELECT ch.parent_sourced_id, ch.sourced_id FROM {} ch JOIN share_members cm ON cm.app_id = {} \
+        "SELECT ch.parent_sourced_id AS c0, ch.sourced_id AS c1 FROM {} ch JOIN share_members cm ON cm.app_id = {} \
          AND cm.entity = '{}' AND cm.sourced_id = ch.sourced_id AND cm.left_at IS NULL \
          WHERE ch.parent_sourced_id IN ({}) ORDER BY ch.sourced_id",
         entity.table().name,
@@ -224,7 +214,7 @@ async fn add_children(db: &Db, view: &AppView, entity: Entity, ids: &[String], r
         placeholders(ids.len())
     );
     let mut children: HashMap<String, Vec<String>> = HashMap::new();
-    for row in fetch(db, &sql, ids).await? {
+    for row in fetch(db, &sql, ids, 2).await? {
         if let [Some(parent), Some(child)] = &row[..] {
             children.entry(parent.clone()).or_default().push(child.clone());
         }

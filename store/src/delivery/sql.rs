@@ -551,25 +551,12 @@ impl Query {
         columns.extend(table.columns.iter().map(|c| format!("t.{c}")));
         let sql = format!(
             "SELECT {} {} ORDER BY {order} LIMIT {} OFFSET {}",
-            columns.join(", "),
+            super::rows::columns(&columns),
             self.from_where,
             paging.limit,
             paging.offset
         );
-        let width = columns.len();
-        Ok(with_pool!(db, pool => {
-            use sqlx::Row;
-            let mut q = sqlx::query(&sql);
-            for b in &self.binds {
-                q = q.bind(b);
-            }
-            let rows = q.fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push((0..width).map(|i| row.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?);
-            }
-            out
-        }))
+        super::rows::fetch(db, &sql, &self.binds, columns.len()).await
     }
 }
 
