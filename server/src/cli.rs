@@ -245,6 +245,11 @@ pub struct ServeArgs {
     #[arg(long, env = "ROLLBOOK_TOMBSTONE_DAYS", default_value_t = 400,
           value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub tombstone_days: u32,
+    /// MiB of rendered API answers kept for repeated requests within one data generation
+    /// (0 turns the answer cache off).
+    #[arg(long, env = "ROLLBOOK_ANSWER_CACHE_MB", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(0..=16_384))]
+    pub answer_cache_mb: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,8 @@ pub struct Settings {
     /// Days deleted records and records that left a share are served as tombstones
     /// (`ROLLBOOK_TOMBSTONE_DAYS`, 400).
     pub tombstone_days: u32,
+    /// MiB of rendered API answers kept (`ROLLBOOK_ANSWER_CACHE_MB`, 64; 0: none).
+    pub answer_cache_mb: u32,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Settings {
             token_lifetime: time::Duration::seconds(args.token_lifetime.into()),
             rate_limit: args.rate_limit,
             tombstone_days: args.tombstone_days,
+            answer_cache_mb: args.answer_cache_mb,
         })
     }
 

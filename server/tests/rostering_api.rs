@@ -408,3 +408,44 @@ async fn relationship_filters_and_odd_input_stay_inside_the_share() {
     assert_eq!(get(&app, &token, &format!("{V12}/users?limit=10000")).await.status, StatusCode::OK);
     assert_eq!(get(&app, &token, &format!("{V12}/users?limit=10001")).await.status, StatusCode::BAD_REQUEST);
 }
+
+/// Repeated requests may be answered from the answer cache; a changed share and a new
+/// revision must still show at once, on the very same URL.
+#[tokio::test]
+async fn the_same_request_sees_a_changed_share_and_a_new_revision_at_once() {
+    use store::{roster::{ImportOptions, Outcome, Silent}, sharing::Share};
+    let (app, token, app_id) = district(None).await;
+    let path = format!("{V12}/users/usr-s-200");
+    let first = get(&app, &token, &path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body["user"].get("email").is_none(), "the share withholds e-mail: {}", first.body);
+    assert_eq!(get(&app, &token, &path).await.body, first.body, "a repeated request gets the same answer");
+
+    // The share stops withholding e-mail: the next identical request has it.
+    let share: Share = serde_json::from_value(serde_json::json!({
+        "include": [{ "schools": ["org-school-hs"] }],
+        "roles": ["student", "teacher", "guardian"],
+    }))
+    .unwrap();
+    app.store.set_share(app_id, &share, "dana").await.unwrap();
+    let after_share = get(&app, &token, &path).await;
+    assert!(after_share.body["user"]["email"].is_string(), "e-mail shared now: {}", after_share.body);
+
+    // A new revision (the SIS delta renames Maria and adds Noah to Biology): the same URLs
+    // answer anew.
+    let list = format!("{V12}/users?limit=100");
+    let maria = format!("{V12}/users/usr-t-100");
+    assert!(!ids(&get(&app, &token, &list).await, "users").contains(&"usr-s-203".to_string()));
+    assert_eq!(get(&app, &token, &maria).await.body["user"]["familyName"], "Lopez");
+    let options = ImportOptions::new("sis", &app.dir);
+    let delta = app
+        .store
+        .import_package(&support::district::sample("synthetic/v1p2-delta"), &options, &Silent)
+        .await
+        .unwrap();
+    if delta.outcome == Outcome::Held {
+        app.store.approve_import(delta.id, "dana", &Silent).await.unwrap();
+    }
+    assert!(ids(&get(&app, &token, &list).await, "users").contains(&"usr-s-203".to_string()), "Noah is listed now");
+    assert_eq!(get(&app, &token, &maria).await.body["user"]["familyName"], "Lopez-Garcia");
+}

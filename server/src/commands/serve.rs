@@ -103,6 +103,7 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
                 public_url: settings.public_url.clone(),
                 rate_limit: settings.rate_limit,
                 tombstone_window: time::Duration::days(settings.tombstone_days.into()),
+                answer_cache_bytes: settings.answer_cache_mb as usize * 1024 * 1024,
             },
         },
     );

@@ -49,6 +49,8 @@ pub struct ApiSettings {
     pub rate_limit: u32,
     /// How long deleted records and records that left a share are served as tombstones.
     pub tombstone_window: time::Duration,
+    /// Bytes of rendered answers kept for repeated requests (0: none).
+    pub answer_cache_bytes: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {

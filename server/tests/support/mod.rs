@@ -89,6 +89,7 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         token_lifetime: opts.token_lifetime.unwrap_or(time::Duration::hours(1)),
         rate_limit: opts.rate_limit.unwrap_or(6000),
         tombstone_days: 400,
+        answer_cache_mb: 64,
     };
     let server = server::serve(&settings, store.clone()).await.expect("start server");
     TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, secret_key, server, _tmp: tmp }

@@ -19,6 +19,7 @@
 pub(crate) mod cache;
 mod export;
 mod load;
+mod rows;
 mod sql;
 
 pub use export::{ExportOptions, ExportSummary};
@@ -228,6 +229,32 @@ impl AppView {
         AppView { app_id, share, cutoff: format_datetime(cutoff), generation: String::new() }
     }
 
+    /// The view from what the database holds: the share's rules (JSON; `None` without a
+    /// share), its generation and the roster's newest revision.
+    pub(crate) fn stored(
+        app_id: i64,
+        rules: Option<&str>,
+        generation: i64,
+        revision: i64,
+        tombstone_window: Duration,
+    ) -> Result<AppView, StoreError> {
+        let share = match rules {
+            None => Share::default(),
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| StoreError::Internal(format!("app {app_id} has an unreadable share: {e}")))?,
+        };
+        let mut view = AppView::new(app_id, share, tombstone_window);
+        view.generation = format!("{app_id}:{revision}:{generation}");
+        Ok(view)
+    }
+
+    /// What every answer to this app depends on besides the request itself: the app, the
+    /// roster revision, the share generation and the tombstone cutoff. `None` for a view made
+    /// without a generation ([`AppView::new`]): its answers must not be kept.
+    pub fn cache_key(&self) -> Option<String> {
+        (!self.generation.is_empty()).then(|| format!("{}|{}", self.generation, self.cutoff))
+    }
+
     /// Whether the share withholds `field` (a top-level JSON name) of `entity`.
     pub fn withholds(&self, entity: Entity, field: &str) -> bool {
         let top = field.split('.').next().unwrap_or(field);
@@ -239,13 +266,16 @@ impl AppView {
 impl Store {
     /// The view of an app: its share (an empty one for an app without a share).
     pub async fn delivery_view(&self, app_id: i64, tombstone_window: Duration) -> Result<AppView, StoreError> {
-        let mut view = AppView::new(app_id, self.share(app_id).await?, tombstone_window);
-        let (revision, generation): (i64, i64) = crate::db::with_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(id), 0) FROM revisions), \
-             (SELECT COALESCE(MAX(generation), 0) FROM app_shares WHERE app_id = $1)")
-            .bind(app_id).fetch_one(pool).await?);
-        view.generation = format!("{app_id}:{revision}:{generation}");
-        Ok(view)
+        // One statement, as every API request asks it: the rules, the share's generation and
+        // the roster's newest revision.
+        let row: Option<(Option<String>, i64, i64)> = crate::db::with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT s.rules, COALESCE(s.generation, 0), (SELECT COALESCE(MAX(id), 0) FROM revisions) \
+             FROM apps a LEFT JOIN app_shares s ON s.app_id = a.id WHERE a.id = $1")
+            .bind(app_id).fetch_optional(pool).await?);
+        let Some((rules, generation, revision)) = row else {
+            return Err(StoreError::NotFound(format!("there is no app {app_id}")));
+        };
+        AppView::stored(app_id, rules.as_deref(), generation, revision, tombstone_window)
     }
 
     /// One page of `request.collection` as the app sees it, with the total that matched.

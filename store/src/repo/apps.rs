@@ -33,14 +33,21 @@ pub(crate) struct SecretRow {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-/// What a bearer token lookup needs in one round trip.
+/// What a bearer token lookup needs, with the token's app, in one round trip.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct TokenRow {
-    pub app_id: i64,
+    #[sqlx(flatten)]
+    pub app: AppRow,
     pub scopes: String,
     pub expires_at: OffsetDateTime,
     pub secret_revoked_at: Option<OffsetDateTime>,
     pub secret_expires_at: Option<OffsetDateTime>,
+    /// The app's share rules (JSON), if it has a share.
+    pub share_rules: Option<String>,
+    /// The share's generation (0 without a share).
+    pub share_generation: i64,
+    /// The roster's newest revision (0 before the first import).
+    pub revision: i64,
 }
 
 pub(crate) struct InsertApp<'a> {
@@ -188,9 +195,19 @@ pub(crate) async fn insert_token(
 }
 
 pub(crate) async fn token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
-    let sql = "SELECT t.app_id, t.scopes, t.expires_at, s.revoked_at AS secret_revoked_at, s.expires_at AS secret_expires_at \
-               FROM app_tokens t JOIN app_secrets s ON s.id = t.secret_id WHERE t.token_hash = $1";
-    with_pool!(db, pool => sqlx::query_as::<_, TokenRow>(sql).bind(token_hash).fetch_optional(pool).await)
+    // Every API request starts here, so the app and what its answers depend on (its share and
+    // the roster's revision) come in the same statement.
+    let app_columns: Vec<String> = APP_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect();
+    let sql = format!(
+        "SELECT {}, t.scopes, t.expires_at, s.revoked_at AS secret_revoked_at, s.expires_at AS secret_expires_at, \
+         sh.rules AS share_rules, COALESCE(sh.generation, 0) AS share_generation, \
+         (SELECT COALESCE(MAX(id), 0) FROM revisions) AS revision \
+         FROM app_tokens t JOIN app_secrets s ON s.id = t.secret_id JOIN apps a ON a.id = t.app_id \
+         LEFT JOIN app_shares sh ON sh.app_id = a.id \
+         WHERE t.token_hash = $1",
+        app_columns.join(", ")
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, TokenRow>(&sql).bind(token_hash).fetch_optional(pool).await)
 }
 
 /// Records a nonce; false when the same (app, nonce, timestamp) was seen before. Nonces whose

@@ -140,6 +140,16 @@ impl Store {
 
     /// The app behind a bearer token, if the token is live and the app enabled.
     pub async fn caller_by_token(&self, token: &str) -> Result<ApiCaller, ApiAuthError> {
+        self.caller_and_view(token, time::Duration::ZERO).await.map(|(caller, _)| caller)
+    }
+
+    /// [`Store::caller_by_token`] with the calling app's delivery view (tombstones served for
+    /// `tombstone_window`), read in the same statement.
+    pub async fn caller_and_view(
+        &self,
+        token: &str,
+        tombstone_window: time::Duration,
+    ) -> Result<(ApiCaller, crate::delivery::AppView), ApiAuthError> {
         let unknown = || ApiAuthError::InvalidToken("the access token is not valid; request a new one".into());
         let Some(row) = repo::token(&self.db, &digest(token)).await? else { return Err(unknown()) };
         if row.secret_revoked_at.is_some() {
@@ -149,12 +159,19 @@ impl Store {
         if row.expires_at <= now || row.secret_expires_at.is_some_and(|at| at <= now) {
             return Err(ApiAuthError::InvalidToken("the access token has expired; request a new one".into()));
         }
-        let app = repo::by_id(&self.db, row.app_id).await?.ok_or_else(unknown)?;
+        let app = &row.app;
         if !app.enabled {
             return Err(ApiAuthError::InvalidToken("this app is disabled; the district can enable it again".into()));
         }
         let scopes = row.scopes.split(' ').filter_map(Scope::parse).collect();
-        Ok(caller(&app, scopes))
+        let view = crate::delivery::AppView::stored(
+            app.id,
+            row.share_rules.as_deref(),
+            row.share_generation,
+            row.revision,
+            tombstone_window,
+        )?;
+        Ok((caller(app, scopes), view))
     }
 
     /// For OAuth 1.0a: the app with consumer key `client_id` and the secrets it may sign with

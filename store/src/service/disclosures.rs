@@ -54,16 +54,29 @@ impl Store {
         let now = crate::service::apps::now();
         with_pool!(&self.db, pool => {
             let mut tx = pool.begin().await?;
-            for d in batch {
-                sqlx::query(
-                    "INSERT INTO disclosures (app_id, at, channel, operation, path, parameters, status, records, duration_ms) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM apps WHERE id = $1)")
-                    .bind(d.app_id).bind(&d.at).bind(&d.channel).bind(&d.operation).bind(&d.path)
-                    .bind(&d.parameters).bind(i32::from(d.status)).bind(d.records as i64).bind(d.duration_ms as i64)
-                    .execute(&mut *tx).await?;
-            }
+            // The first statement writes, so that it waits for SQLite's write lock (a read
+            // first would fail at once when another writer came in between). It notes each
+            // app's last access and says which apps still exist: an app deleted since its
+            // request was answered takes its log with it.
+            let mut touch = sqlx::QueryBuilder::new("UPDATE apps SET last_access_at = ");
+            touch.push_bind(now).push(" WHERE id IN (");
+            let mut list = touch.separated(", ");
             for app in &apps {
-                sqlx::query("UPDATE apps SET last_access_at = $1 WHERE id = $2").bind(now).bind(app).execute(&mut *tx).await?;
+                list.push_bind(*app);
+            }
+            touch.push(") RETURNING id");
+            let known: Vec<i64> = touch.build_query_scalar().fetch_all(&mut *tx).await?;
+            let batch: Vec<&Disclosure> = batch.iter().filter(|d| known.contains(&d.app_id)).collect();
+            // Many rows per statement: one statement per request was most of the logging's cost.
+            for chunk in batch.chunks(200) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO disclosures (app_id, at, channel, operation, path, parameters, status, records, duration_ms) ");
+                insert.push_values(chunk, |mut row, d| {
+                    row.push_bind(d.app_id).push_bind(&d.at).push_bind(&d.channel).push_bind(&d.operation)
+                        .push_bind(&d.path).push_bind(&d.parameters).push_bind(i32::from(d.status))
+                        .push_bind(d.records as i64).push_bind(d.duration_ms as i64);
+                });
+                insert.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -2,7 +2,7 @@
 
 use axum::http::{header, HeaderMap, StatusCode};
 use oneroster::{oauth1, Version};
-use store::{ApiAuthError, ApiCaller};
+use store::{delivery::AppView, ApiAuthError, ApiCaller};
 
 use super::{reply::ApiError, Origin};
 use crate::http::AppState;
@@ -13,7 +13,8 @@ pub const OAUTH1_WINDOW: time::Duration = time::Duration::minutes(10);
 const BEARER_CHALLENGE: &str = "Bearer realm=\"rollbook\"";
 const BOTH_CHALLENGES: &str = "Bearer realm=\"rollbook\", OAuth realm=\"rollbook\"";
 
-/// The calling app, from the request's credentials.
+/// The calling app, from the request's credentials, and for a bearer token also the app's
+/// delivery view (read with the token: one statement for both).
 pub async fn caller(
     state: &AppState,
     version: Version,
@@ -22,14 +23,14 @@ pub async fn caller(
     origin: &Origin,
     path: &str,
     query: Option<&str>,
-) -> Result<ApiCaller, ApiError> {
+) -> Result<(ApiCaller, Option<AppView>), ApiError> {
     let challenge = if version == Version::V1p1 { BOTH_CHALLENGES } else { BEARER_CHALLENGE };
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if let Some(token) = authorization.and_then(|a| {
         a.get(..7).filter(|s| s.eq_ignore_ascii_case("bearer ")).map(|_| a[7..].trim())
     }) {
-        return match state.store.caller_by_token(token).await {
-            Ok(caller) => Ok(caller),
+        return match state.store.caller_and_view(token, state.rostering.tombstone_window).await {
+            Ok((caller, view)) => Ok((caller, Some(view))),
             Err(ApiAuthError::Store(e)) => {
                 tracing::error!(error = %e, "bearer token check failed");
                 Err(ApiError::internal())
@@ -40,7 +41,7 @@ pub async fn caller(
     let oauth_header = authorization.filter(|a| a.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("oauth ")));
     let oauth_query = query.is_some_and(|q| q.split('&').any(|p| p.starts_with("oauth_signature=")));
     if version == Version::V1p1 && (oauth_header.is_some() || oauth_query) {
-        return oauth1_caller(state, method, origin, path, query, oauth_header).await;
+        return oauth1_caller(state, method, origin, path, query, oauth_header).await.map(|caller| (caller, None));
     }
     Err(ApiError::unauthorized(
         match version {

@@ -37,7 +37,7 @@ pub async fn package(State(state): State<AppState>, Path(version): Path<String>,
     let path = parts.uri.path().to_string();
     let raw_query = parts.uri.query().map(String::from);
     let origin = Origin::of(&state, &parts.headers);
-    let caller = match auth::caller(&state, version, parts.method.as_str(), &parts.headers, &origin, &path, raw_query.as_deref()).await {
+    let (caller, _) = match auth::caller(&state, version, parts.method.as_str(), &parts.headers, &origin, &path, raw_query.as_deref()).await {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };

@@ -9,6 +9,7 @@
 //! answer to a known app is written to the disclosure log.
 
 mod auth;
+pub mod cache;
 mod discovery;
 mod export;
 pub mod limits;
@@ -81,7 +82,10 @@ pub struct RosteringRuntime {
     pub log: limits::DisclosureLog,
     /// How long tombstones (deleted records, records that left a share) are served.
     pub tombstone_window: time::Duration,
+    /// Rendered answers for repeated requests.
+    pub answers: std::sync::Arc<cache::ResponseCache>,
 }
+
 
 impl RosteringRuntime {
     /// Starts the disclosure log writer on `store`.
@@ -90,6 +94,7 @@ impl RosteringRuntime {
             limits: std::sync::Arc::new(limits::RateLimits::new(settings.rate_limit)),
             log: limits::DisclosureLog::start(store),
             tombstone_window: settings.tombstone_window,
+            answers: std::sync::Arc::new(cache::ResponseCache::new(settings.answer_cache_bytes)),
         }
     }
 }
@@ -154,13 +159,13 @@ async fn handle(state: AppState, version: Version, request: Request) -> Response
     if query::has_nul(query.as_deref()) {
         return ApiError::bad_request("invaliddata", "a query parameter contains a NUL character").into_response();
     }
-    let caller = match auth::caller(&state, version, parts.method.as_str(), &parts.headers, &origin, &path, query.as_deref()).await {
+    let (caller, view) = match auth::caller(&state, version, parts.method.as_str(), &parts.headers, &origin, &path, query.as_deref()).await {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
     let outcome = match admit(&state, version, &caller, &operation) {
         Err(e) => e.into(),
-        Ok(()) => answer(&state, version, &caller, &operation, &origin, &path, query.as_deref()).await,
+        Ok(()) => answer(&state, version, &caller, view, &operation, &origin, &path, query.as_deref()).await,
     };
     let mut disclosure = Disclosure::now(
         caller.app_id,
@@ -280,35 +285,50 @@ fn what(collection: Collection) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn answer(
     state: &AppState,
     version: Version,
     caller: &ApiCaller,
+    view: Option<AppView>,
     operation: &Operation,
     origin: &Origin,
     path: &str,
     raw_query: Option<&str>,
 ) -> Outcome {
-    match answer_inner(state, version, caller, operation, origin, path, raw_query).await {
+    match answer_inner(state, version, caller, view, operation, origin, path, raw_query).await {
         Ok(outcome) => outcome,
         Err(e) => e.into(),
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn answer_inner(
     state: &AppState,
     version: Version,
     caller: &ApiCaller,
+    view: Option<AppView>,
     operation: &Operation,
     origin: &Origin,
     path: &str,
     raw_query: Option<&str>,
 ) -> Result<Outcome, ApiError> {
-    let view = state
-        .store
-        .delivery_view(caller.app_id, state.rostering.tombstone_window)
-        .await
-        .map_err(store_error)?;
+    let view = match view {
+        Some(view) => view,
+        None => state
+            .store
+            .delivery_view(caller.app_id, state.rostering.tombstone_window)
+            .await
+            .map_err(store_error)?,
+    };
+    // The same request within the same data generation gets the same answer.
+    let cache_key = view
+        .cache_key()
+        // OAuth 1.0a parameters (a new nonce and signature each time) do not change the answer.
+        .map(|k| format!("{k}|{version}|{}|{path}?{}", origin.url(), query::loggable(raw_query)));
+    if let Some(hit) = cache_key.as_deref().and_then(|k| state.rostering.answers.get(k)) {
+        return Ok(cached_response(hit));
+    }
     // A parent must be in the share now: a tombstone is no door to what came after it.
     for (collection, id) in &operation.parents {
         let live = visible(state, &view, *collection, id)
@@ -341,7 +361,12 @@ async fn answer_inner(
             .await?
             .ok_or_else(|| ApiError::unknown(what(operation.collection), id))?;
         let body = serde_json::json!({ single_key: record_json(&record, version, &ctx, &selection) });
-        return Ok(Outcome { response: reply::json_response(StatusCode::OK, &body), records: 1 });
+        let bytes = reply::json_bytes(&body);
+        let answer = cache::Cached { body: bytes, total: None, link: None, records: 1 };
+        if let Some(key) = cache_key {
+            state.rostering.answers.put(key, answer.clone());
+        }
+        return Ok(cached_response(answer));
     }
 
     let paging = params.paging()?;
@@ -358,11 +383,23 @@ async fn answer_inner(
     let items: Vec<Value> = page.records.iter().map(|r| record_json(r, version, &ctx, &selection)).collect();
     let count = items.len() as u64;
     let body = serde_json::json!({ collection_key: items });
-    let mut response = reply::json_response(StatusCode::OK, &body);
+    let link = params.link_header(&origin.url(), path, paging, page.total);
+    let answer = cache::Cached { body: reply::json_bytes(&body), total: Some(page.total), link: Some(link), records: count };
+    if let Some(key) = cache_key {
+        state.rostering.answers.put(key, answer.clone());
+    }
+    Ok(cached_response(answer))
+}
+
+/// A 200 answer from its rendered parts.
+fn cached_response(answer: cache::Cached) -> Outcome {
+    let mut response = reply::json_body_response(StatusCode::OK, answer.body);
     let headers = response.headers_mut();
-    headers.insert("x-total-count", HeaderValue::from(page.total));
-    if let Ok(link) = HeaderValue::from_str(&params.link_header(&origin.url(), path, paging, page.total)) {
+    if let Some(total) = answer.total {
+        headers.insert("x-total-count", HeaderValue::from(total));
+    }
+    if let Some(link) = answer.link.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
         headers.insert(header::LINK, link);
     }
-    Ok(Outcome { response, records: count })
+    Outcome { response, records: answer.records }
 }

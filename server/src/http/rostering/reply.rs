@@ -74,7 +74,16 @@ impl IntoResponse for ApiError {
 
 /// A JSON response that no cache keeps (it carries student data).
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    json_body_response(status, json_bytes(body))
+}
+
+/// `body` as JSON text.
+pub fn json_bytes(body: &serde_json::Value) -> axum::body::Bytes {
+    serde_json::to_vec(body).unwrap_or_default().into()
+}
+
+/// A JSON answer from its rendered body.
+pub fn json_body_response(status: StatusCode, bytes: axum::body::Bytes) -> Response {
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
     let headers = response.headers_mut();
