@@ -9,8 +9,9 @@
 #    impact preview for a one-school share, a full CSV export, and paging through every
 #    enrollment with limit=10000;
 # 3. serves the database and runs wrk on loopback against `GET .../users?limit=100` with a
-#    bearer token, and against `rollbook bench-echo` returning the same bytes (the baseline),
-#    sampling the server's RSS every 5 s.
+#    bearer token (repeated: answered from the answer cache after the first), then against
+#    pages that must each be built (bench/pages.lua), and against `rollbook bench-echo`
+#    returning the same bytes (the baseline), sampling the server's RSS every 5 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 students="${1:-1000000}"
@@ -98,6 +99,10 @@ EOF
   echo "  wrk -t2 -c16 -d${seconds}s GET /users?limit=100 (Rollbook):"
   wrk -t2 -c16 -d"${seconds}s" --latency -s "$work/auth.lua" "$base/users?limit=100" | grep -E 'Requests/sec|50%|99%|Non-2xx' | sed 's/^/    /'
   awk '{printf "%s%d", (NR>1?", ":"  RSS MiB every 5 s: "), $1/1024} END {print ""}' "$work/rss-$name.txt"
+  # the same endpoint without the answer cache: every request a page that must be built
+  cat "$work/auth.lua" bench/pages.lua > "$work/pages.lua"
+  echo "  wrk -t2 -c2 -d${seconds}s GET /users?limit=100&offset=... (built pages, no cache hits):"
+  wrk -t2 -c2 -d"${seconds}s" --latency -s "$work/pages.lua" "$base/users?limit=100" | grep -E 'Requests/sec|50%|99%|Non-2xx' | sed 's/^/    /'
   local eport; eport=$(free_port)
   "$bin" bench-echo --file "$work/body.json" --listen "127.0.0.1:$eport" &
   local echo_pid=$!; pids+=("$echo_pid")
