@@ -245,3 +245,54 @@ fn unknown_fields_are_reported_not_silently_dropped() {
         "users[0].enabledUser: expected true or false, got \"maybe\""
     );
 }
+
+/// Every record of `items` written as text equals its [`JsonEntity::to_json`] value, whole and
+/// with a field selection.
+fn text_matches_value<T: JsonEntity>(items: &[T], version: Version, ctx: &JsonContext) {
+    let selection = oneroster::query::Selection { fields: vec!["sourcedId", "status", "name", "title", "user", "roles", "orgs"] };
+    for item in items {
+        let value = item.to_json(version, ctx);
+        let mut out = Vec::new();
+        item.write_json(version, ctx, &mut out, None);
+        let text: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(text, value, "{}", String::from_utf8_lossy(&out));
+
+        let mut out = Vec::new();
+        item.write_json(version, ctx, &mut out, Some(&selection));
+        let selected: Value = serde_json::from_slice(&out).unwrap();
+        let expected: serde_json::Map<String, Value> =
+            value.as_object().unwrap().iter().filter(|(k, _)| selection.includes(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        assert_eq!(selected, Value::Object(expected));
+    }
+}
+
+#[test]
+fn records_written_as_text_are_exactly_their_json_values() {
+    let v11 = |name: &str| load(&format!("{OR11}/{name}.json"));
+    let (orgs, _) = read_collection::<Org>(&v11("orgs"), Version::V1p1).unwrap();
+    let (sessions, _) = read_collection::<AcademicSession>(&v11("academicSessions"), Version::V1p1).unwrap();
+    let (courses, _) = read_collection::<Course>(&v11("courses"), Version::V1p1).unwrap();
+    let (classes, _) = read_collection::<Class>(&v11("classes"), Version::V1p1).unwrap();
+    let (users, _) = read_collection::<User>(&v11("users"), Version::V1p1).unwrap();
+    let (demographics, _) = read_collection::<Demographics>(&v11("demographics"), Version::V1p1).unwrap();
+    let (s_orgs, s_sessions, s_courses, s_classes, s_enrollments, s_users, s_demographics) = district();
+    for version in [Version::V1p1, Version::V1p2] {
+        for booleans in [oneroster::model::json::BoolStyle::Json, oneroster::model::json::BoolStyle::String] {
+            let mut ctx = ctx(version);
+            ctx.v1p1_booleans = booleans;
+            text_matches_value(&orgs, version, &ctx);
+            text_matches_value(&sessions, version, &ctx);
+            text_matches_value(&courses, version, &ctx);
+            text_matches_value(&classes, version, &ctx);
+            text_matches_value(&users, version, &ctx);
+            text_matches_value(&demographics, version, &ctx);
+            text_matches_value(&s_orgs, version, &ctx);
+            text_matches_value(&s_sessions, version, &ctx);
+            text_matches_value(&s_courses, version, &ctx);
+            text_matches_value(&s_classes, version, &ctx);
+            text_matches_value(&s_enrollments, version, &ctx);
+            text_matches_value(&s_users, version, &ctx);
+            text_matches_value(&s_demographics, version, &ctx);
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub use export::{ExportOptions, ExportSummary};
 
 use oneroster::{
     model::{entity::*, format_datetime, json::{JsonContext, JsonEntity}},
-    query::{CheckedFilter, Paging, ResourceFields, Sort},
+    query::{CheckedFilter, Paging, ResourceFields, Selection, Sort},
     Version,
 };
 use serde_json::Value;
@@ -184,6 +184,20 @@ impl ApiRecord {
             ApiRecord::Enrollment(r) => r.to_json(version, ctx),
             ApiRecord::User(r) => r.to_json(version, ctx),
             ApiRecord::Demographics(r) => r.to_json(version, ctx),
+        }
+    }
+
+    /// The record's JSON object in `version`'s shape written to `out`, with only the members
+    /// `fields` selects (all without one).
+    pub fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        match self {
+            ApiRecord::Org(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::AcademicSession(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::Course(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::Class(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::Enrollment(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::User(r) => r.write_json(version, ctx, out, fields),
+            ApiRecord::Demographics(r) => r.write_json(version, ctx, out, fields),
         }
     }
 

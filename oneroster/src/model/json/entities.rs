@@ -16,6 +16,7 @@ use super::{
     JsonContext, JsonError,
 };
 use crate::{
+    query::Selection,
     model::{
         entity::*,
         vocab::{ClassType, EnrollmentRole, OrgType, SessionType, Sex},
@@ -31,6 +32,9 @@ pub trait JsonEntity: Sized {
     const COLLECTION: &'static str;
     /// The object as `version` shows it.
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value;
+    /// The same object written straight to `out` as JSON text (no [`Value`] is built; for
+    /// large responses), with only the members `fields` selects (all without one).
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>);
     /// Reads an object of `version`; `path` names it in errors. Unknown fields come back as
     /// warnings.
     fn from_json(value: &Value, version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError>;
@@ -49,16 +53,14 @@ impl JsonEntity for Org {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.str("name", &self.name);
-        w.str("type", self.org_type.as_str());
-        match (&self.identifier, version) {
-            (Some(id), _) => w.str("identifier", id),
-            (None, Version::V1p2) => w.str("identifier", ""),
-            (None, Version::V1p1) => {}
-        }
-        w.guid("parent", Slot::Org, self.parent.as_ref());
-        w.guids("children", Slot::Org, &self.children);
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -82,14 +84,14 @@ impl JsonEntity for AcademicSession {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.str("title", &self.title);
-        w.opt_date("startDate", Some(self.start_date));
-        w.opt_date("endDate", Some(self.end_date));
-        w.str("type", self.session_type.as_str());
-        w.guid("parent", Slot::AcademicSession, self.parent.as_ref());
-        w.guids("children", Slot::AcademicSession, &self.children);
-        w.str("schoolYear", &self.school_year);
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -114,19 +116,14 @@ impl JsonEntity for Course {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.str("title", &self.title);
-        w.guid("schoolYear", Slot::AcademicSession, self.school_year.as_ref());
-        match (&self.course_code, version) {
-            (Some(code), _) => w.str("courseCode", code),
-            (None, Version::V1p2) => w.str("courseCode", ""),
-            (None, Version::V1p1) => {}
-        }
-        w.list("grades", &self.grades);
-        w.list("subjects", &self.subjects);
-        w.guid("org", Slot::Org, self.org.as_ref());
-        w.list("subjectCodes", &self.subject_codes);
-        w.guids("resources", Slot::Resource, &self.resources);
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -152,21 +149,14 @@ impl JsonEntity for Class {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.str("title", &self.title);
-        w.opt_str("classCode", self.class_code.as_ref());
-        if let Some(t) = &self.class_type {
-            w.str("classType", t.as_str());
-        }
-        w.opt_str("location", self.location.as_ref());
-        w.list("grades", &self.grades);
-        w.list("subjects", &self.subjects);
-        w.guid("course", Slot::Course, Some(&self.course));
-        w.guid("school", Slot::School, Some(&self.school));
-        w.guids("terms", Slot::Term, &self.terms);
-        w.list("subjectCodes", &self.subject_codes);
-        w.list("periods", &self.periods);
-        w.guids("resources", Slot::Resource, &self.resources);
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -199,14 +189,14 @@ impl JsonEntity for Enrollment {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.guid("user", Slot::User, Some(&self.user));
-        w.guid("class", Slot::Class, Some(&self.class));
-        w.guid("school", Slot::School, Some(&self.school));
-        w.str("role", self.role.as_str());
-        w.opt_bool("primary", self.primary);
-        w.opt_date("beginDate", self.begin_date);
-        w.opt_date("endDate", self.end_date);
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -231,22 +221,14 @@ impl JsonEntity for Demographics {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        w.opt_date("birthDate", self.birth_date);
-        if let Some(sex) = self.sex.as_ref().filter(|s| version == Version::V1p2 || s.in_v1p1()) {
-            w.str("sex", sex.as_str());
-        }
-        w.opt_bool("americanIndianOrAlaskaNative", self.american_indian_or_alaska_native);
-        w.opt_bool("asian", self.asian);
-        w.opt_bool("blackOrAfricanAmerican", self.black_or_african_american);
-        w.opt_bool("nativeHawaiianOrOtherPacificIslander", self.native_hawaiian_or_other_pacific_islander);
-        w.opt_bool("white", self.white);
-        w.opt_bool("demographicRaceTwoOrMoreRaces", self.demographic_race_two_or_more_races);
-        w.opt_bool("hispanicOrLatinoEthnicity", self.hispanic_or_latino_ethnicity);
-        w.opt_str("countryOfBirthCode", self.country_of_birth_code.as_ref());
-        w.opt_str("stateOfBirthAbbreviation", self.state_of_birth_abbreviation.as_ref());
-        w.opt_str("cityOfBirth", self.city_of_birth.as_ref());
-        w.opt_str("publicSchoolResidenceStatus", self.public_school_residence_status.as_ref());
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, _version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -268,5 +250,108 @@ impl JsonEntity for Demographics {
             public_school_residence_status: r.opt_str("publicSchoolResidenceStatus")?,
         };
         finish_read!(r, d)
+    }
+}
+
+impl Org {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        let version = w.version;
+        w.str("name", &self.name);
+        w.str("type", self.org_type.as_str());
+        match (&self.identifier, version) {
+            (Some(id), _) => w.str("identifier", id),
+            (None, Version::V1p2) => w.str("identifier", ""),
+            (None, Version::V1p1) => {}
+        }
+        w.guid("parent", Slot::Org, self.parent.as_ref());
+        w.guids("children", Slot::Org, &self.children);
+    }
+}
+
+impl AcademicSession {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        w.str("title", &self.title);
+        w.opt_date("startDate", Some(self.start_date));
+        w.opt_date("endDate", Some(self.end_date));
+        w.str("type", self.session_type.as_str());
+        w.guid("parent", Slot::AcademicSession, self.parent.as_ref());
+        w.guids("children", Slot::AcademicSession, &self.children);
+        w.str("schoolYear", &self.school_year);
+    }
+}
+
+impl Course {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        let version = w.version;
+        w.str("title", &self.title);
+        w.guid("schoolYear", Slot::AcademicSession, self.school_year.as_ref());
+        match (&self.course_code, version) {
+            (Some(code), _) => w.str("courseCode", code),
+            (None, Version::V1p2) => w.str("courseCode", ""),
+            (None, Version::V1p1) => {}
+        }
+        w.list("grades", &self.grades);
+        w.list("subjects", &self.subjects);
+        w.guid("org", Slot::Org, self.org.as_ref());
+        w.list("subjectCodes", &self.subject_codes);
+        w.guids("resources", Slot::Resource, &self.resources);
+    }
+}
+
+impl Class {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        w.str("title", &self.title);
+        w.opt_str("classCode", self.class_code.as_ref());
+        if let Some(t) = &self.class_type {
+            w.str("classType", t.as_str());
+        }
+        w.opt_str("location", self.location.as_ref());
+        w.list("grades", &self.grades);
+        w.list("subjects", &self.subjects);
+        w.guid("course", Slot::Course, Some(&self.course));
+        w.guid("school", Slot::School, Some(&self.school));
+        w.guids("terms", Slot::Term, &self.terms);
+        w.list("subjectCodes", &self.subject_codes);
+        w.list("periods", &self.periods);
+        w.guids("resources", Slot::Resource, &self.resources);
+    }
+}
+
+impl Enrollment {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        w.guid("user", Slot::User, Some(&self.user));
+        w.guid("class", Slot::Class, Some(&self.class));
+        w.guid("school", Slot::School, Some(&self.school));
+        w.str("role", self.role.as_str());
+        w.opt_bool("primary", self.primary);
+        w.opt_date("beginDate", self.begin_date);
+        w.opt_date("endDate", self.end_date);
+    }
+}
+
+impl Demographics {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        let version = w.version;
+        w.opt_date("birthDate", self.birth_date);
+        if let Some(sex) = self.sex.as_ref().filter(|s| version == Version::V1p2 || s.in_v1p1()) {
+            w.str("sex", sex.as_str());
+        }
+        w.opt_bool("americanIndianOrAlaskaNative", self.american_indian_or_alaska_native);
+        w.opt_bool("asian", self.asian);
+        w.opt_bool("blackOrAfricanAmerican", self.black_or_african_american);
+        w.opt_bool("nativeHawaiianOrOtherPacificIslander", self.native_hawaiian_or_other_pacific_islander);
+        w.opt_bool("white", self.white);
+        w.opt_bool("demographicRaceTwoOrMoreRaces", self.demographic_race_two_or_more_races);
+        w.opt_bool("hispanicOrLatinoEthnicity", self.hispanic_or_latino_ethnicity);
+        w.opt_str("countryOfBirthCode", self.country_of_birth_code.as_ref());
+        w.opt_str("stateOfBirthAbbreviation", self.state_of_birth_abbreviation.as_ref());
+        w.opt_str("cityOfBirth", self.city_of_birth.as_ref());
+        w.opt_str("publicSchoolResidenceStatus", self.public_school_residence_status.as_ref());
     }
 }

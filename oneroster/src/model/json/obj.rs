@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use time::{Date, OffsetDateTime};
 
 use super::{BoolStyle, JsonContext, JsonError};
+use crate::query::Selection;
 use crate::{
     model::{
         datetime::{format_date, format_datetime, parse_date, parse_datetime, DateTimeStrictness},
@@ -56,29 +57,100 @@ impl Slot {
     }
 }
 
-/// Builds one entity object.
+/// Builds one entity object: as a [`Value`], or written straight out as JSON text.
 pub(crate) struct Writer<'a> {
-    pub map: Map<String, Value>,
+    sink: Sink<'a>,
     pub version: Version,
     ctx: &'a JsonContext,
 }
 
+enum Sink<'a> {
+    Map(Map<String, Value>),
+    /// JSON text appended to `out`, keeping only the members `keep` selects.
+    Text { out: &'a mut Vec<u8>, keep: Option<&'a Selection>, first: bool },
+}
+
 impl<'a> Writer<'a> {
+    /// A writer building a [`Value`] ([`Writer::finish`]).
     pub fn new(base: &Base, version: Version, ctx: &'a JsonContext) -> Self {
-        let mut w = Writer { map: Map::new(), version, ctx };
-        w.str("sourcedId", &base.sourced_id);
-        w.str("status", base.status.as_str());
-        if let Some(t) = base.date_last_modified {
-            w.str("dateLastModified", &format_datetime(t));
-        }
-        if !base.metadata.is_empty() {
-            w.map.insert("metadata".into(), Value::Object(base.metadata.clone()));
-        }
+        let mut w = Writer { sink: Sink::Map(Map::new()), version, ctx };
+        w.base(base);
         w
     }
 
+    /// A writer appending the object's JSON text to `out`, with only the members `keep`
+    /// selects (all without one); [`Writer::end`] closes it.
+    pub fn text(base: &Base, version: Version, ctx: &'a JsonContext, out: &'a mut Vec<u8>, keep: Option<&'a Selection>) -> Self {
+        out.push(b'{');
+        let mut w = Writer { sink: Sink::Text { out, keep, first: true }, version, ctx };
+        w.base(base);
+        w
+    }
+
+    fn base(&mut self, base: &Base) {
+        self.str("sourcedId", &base.sourced_id);
+        self.str("status", base.status.as_str());
+        if let Some(t) = base.date_last_modified {
+            self.str("dateLastModified", &format_datetime(t));
+        }
+        if !base.metadata.is_empty() {
+            match &mut self.sink {
+                Sink::Map(map) => {
+                    map.insert("metadata".into(), Value::Object(base.metadata.clone()));
+                }
+                Sink::Text { .. } => {
+                    if let Some(out) = self.member("metadata") {
+                        write_json(out, &base.metadata);
+                    }
+                }
+            }
+        }
+    }
+
+    /// For text: starts member `key` (when selected) and returns where its value goes.
+    fn member(&mut self, key: &str) -> Option<&mut Vec<u8>> {
+        match &mut self.sink {
+            Sink::Map(_) => None,
+            Sink::Text { out, keep, first } => {
+                if keep.is_some_and(|k| !k.includes(key)) {
+                    return None;
+                }
+                if !*first {
+                    out.push(b',');
+                }
+                *first = false;
+                write_json(out, key);
+                out.push(b':');
+                Some(&mut **out)
+            }
+        }
+    }
+
+    /// Member `key` with any JSON value.
+    pub fn value(&mut self, key: &str, value: Value) {
+        match &mut self.sink {
+            Sink::Map(map) => {
+                map.insert(key.into(), value);
+            }
+            Sink::Text { .. } => {
+                if let Some(out) = self.member(key) {
+                    write_json(out, &value);
+                }
+            }
+        }
+    }
+
     pub fn str(&mut self, key: &str, value: &str) {
-        self.map.insert(key.into(), Value::String(value.into()));
+        match &mut self.sink {
+            Sink::Map(map) => {
+                map.insert(key.into(), Value::String(value.into()));
+            }
+            Sink::Text { .. } => {
+                if let Some(out) = self.member(key) {
+                    write_json(out, value);
+                }
+            }
+        }
     }
 
     pub fn opt_str(&mut self, key: &str, value: Option<&String>) {
@@ -88,8 +160,18 @@ impl<'a> Writer<'a> {
     }
 
     pub fn list(&mut self, key: &str, values: &[String]) {
-        if !values.is_empty() {
-            self.map.insert(key.into(), Value::Array(values.iter().cloned().map(Value::String).collect()));
+        if values.is_empty() {
+            return;
+        }
+        match &mut self.sink {
+            Sink::Map(map) => {
+                map.insert(key.into(), Value::Array(values.iter().cloned().map(Value::String).collect()));
+            }
+            Sink::Text { .. } => {
+                if let Some(out) = self.member(key) {
+                    write_json(out, values);
+                }
+            }
         }
     }
 
@@ -98,7 +180,7 @@ impl<'a> Writer<'a> {
             (Version::V1p1, BoolStyle::Json) => Value::Bool(value),
             _ => Value::String(if value { "true" } else { "false" }.into()),
         };
-        self.map.insert(key.into(), v);
+        self.value(key, v);
     }
 
     pub fn opt_bool(&mut self, key: &str, value: Option<bool>) {
@@ -113,31 +195,85 @@ impl<'a> Writer<'a> {
         }
     }
 
+    fn href(&self, slot: Slot, id: &str) -> String {
+        format!("{}/{}/{}", self.ctx.base_url, slot.collection(), id)
+    }
+
     pub fn guid_value(&self, slot: Slot, id: &str) -> Value {
         serde_json::json!({
-            "href": format!("{}/{}/{}", self.ctx.base_url, slot.collection(), id),
+            "href": self.href(slot, id),
             "sourcedId": id,
             "type": slot.type_name(self.version),
         })
     }
 
+    /// A GUIDRef as text, without building its [`Value`].
+    fn write_guid(out: &mut Vec<u8>, href: &str, id: &str, type_name: &str) {
+        out.extend_from_slice(b"{\"href\":");
+        write_json(out, href);
+        out.extend_from_slice(b",\"sourcedId\":");
+        write_json(out, id);
+        out.extend_from_slice(b",\"type\":");
+        write_json(out, type_name);
+        out.push(b'}');
+    }
+
     pub fn guid(&mut self, key: &str, slot: Slot, id: Option<&String>) {
-        if let Some(id) = id {
+        let Some(id) = id else { return };
+        if let Sink::Map(_) = self.sink {
             let v = self.guid_value(slot, id);
-            self.map.insert(key.into(), v);
+            self.value(key, v);
+            return;
+        }
+        let (href, type_name) = (self.href(slot, id), slot.type_name(self.version));
+        if let Some(out) = self.member(key) {
+            Self::write_guid(out, &href, id, type_name);
         }
     }
 
     pub fn guids(&mut self, key: &str, slot: Slot, ids: &[String]) {
-        if !ids.is_empty() {
+        if ids.is_empty() {
+            return;
+        }
+        if let Sink::Map(_) = self.sink {
             let v = ids.iter().map(|id| self.guid_value(slot, id)).collect();
-            self.map.insert(key.into(), Value::Array(v));
+            self.value(key, Value::Array(v));
+            return;
+        }
+        let hrefs: Vec<String> = ids.iter().map(|id| self.href(slot, id)).collect();
+        let type_name = slot.type_name(self.version);
+        if let Some(out) = self.member(key) {
+            out.push(b'[');
+            for (i, (href, id)) in hrefs.iter().zip(ids).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                Self::write_guid(out, href, id, type_name);
+            }
+            out.push(b']');
         }
     }
 
+    /// The object built by [`Writer::new`] (an empty object for a text writer).
     pub fn finish(self) -> Value {
-        Value::Object(self.map)
+        match self.sink {
+            Sink::Map(map) => Value::Object(map),
+            Sink::Text { .. } => Value::Object(Map::new()),
+        }
     }
+
+    /// Closes the object written by [`Writer::text`].
+    pub fn end(self) {
+        if let Sink::Text { out, .. } = self.sink {
+            out.push(b'}');
+        }
+    }
+}
+
+/// Appends `value` as JSON (writing to a `Vec` cannot fail, nor can serializing strings and
+/// JSON values).
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let _ = serde_json::to_writer(out, value);
 }
 
 /// Reads one entity object, remembering which fields were used so that the rest can be

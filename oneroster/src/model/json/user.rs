@@ -8,6 +8,7 @@ use super::{
     JsonContext, JsonError,
 };
 use crate::{
+    query::Selection,
     model::{
         entity::*,
         vocab::{RoleName, RoleType, UserRoleV1p1},
@@ -55,52 +56,14 @@ impl JsonEntity for User {
 
     fn to_json(&self, version: Version, ctx: &JsonContext) -> Value {
         let mut w = Writer::new(&self.base, version, ctx);
-        let v12 = version == Version::V1p2;
-        if v12 {
-            w.opt_str("userMasterIdentifier", self.user_master_identifier.as_ref());
-        }
-        match (&self.username, v12) {
-            (Some(u), _) => w.str("username", u),
-            (None, false) => w.str("username", ""),
-            (None, true) => {}
-        }
-        if !self.user_ids.is_empty() {
-            let ids = self.user_ids.iter().map(|u| serde_json::json!({"type": u.id_type, "identifier": u.identifier}));
-            w.map.insert("userIds".into(), Value::Array(ids.collect()));
-        }
-        w.boolean("enabledUser", self.enabled_user);
-        w.str("givenName", &self.given_name);
-        w.str("familyName", &self.family_name);
-        w.opt_str("middleName", self.middle_name.as_ref());
-        if v12 {
-            w.opt_str("preferredFirstName", self.preferred_first_name.as_ref());
-            w.opt_str("preferredMiddleName", self.preferred_middle_name.as_ref());
-            w.opt_str("preferredLastName", self.preferred_last_name.as_ref());
-            w.opt_str("pronouns", self.pronouns.as_ref());
-            let roles: Vec<Value> = self.roles.iter().map(|r| role_json(&w, r)).collect();
-            w.map.insert("roles".into(), Value::Array(roles));
-            if !self.user_profiles.is_empty() {
-                let profiles = self.user_profiles.iter().map(profile_json).collect();
-                w.map.insert("userProfiles".into(), Value::Array(profiles));
-            }
-            w.guid("primaryOrg", Slot::Org, self.primary_org.as_ref());
-        } else {
-            if let Some(role) = self.v1p1_role() {
-                w.str("role", role.as_str());
-            }
-            w.guids("orgs", Slot::Org, &self.role_orgs());
-        }
-        w.opt_str("identifier", self.identifier.as_ref());
-        w.opt_str("email", self.email.as_ref());
-        w.opt_str("sms", self.sms.as_ref());
-        w.opt_str("phone", self.phone.as_ref());
-        w.guids("agents", Slot::User, &self.agents);
-        w.list("grades", &self.grades);
-        w.opt_str("password", self.password.as_ref());
-        if v12 {
-            w.guids("resources", Slot::Resource, &self.resources);
-        }
+        self.fields(&mut w);
         w.finish()
+    }
+
+    fn write_json(&self, version: Version, ctx: &JsonContext, out: &mut Vec<u8>, fields: Option<&Selection>) {
+        let mut w = Writer::text(&self.base, version, ctx, out, fields);
+        self.fields(&mut w);
+        w.end();
     }
 
     fn from_json(value: &Value, version: Version, path: &str) -> Result<(Self, Vec<String>), JsonError> {
@@ -219,4 +182,56 @@ fn profile_json(p: &UserProfile) -> Value {
         m.insert("credentials".into(), Value::Array(creds.collect()));
     }
     Value::Object(m)
+}
+
+impl User {
+    /// The object's members after the common ones, in spec order.
+    fn fields(&self, w: &mut Writer<'_>) {
+        let version = w.version;
+        let v12 = version == Version::V1p2;
+        if v12 {
+            w.opt_str("userMasterIdentifier", self.user_master_identifier.as_ref());
+        }
+        match (&self.username, v12) {
+            (Some(u), _) => w.str("username", u),
+            (None, false) => w.str("username", ""),
+            (None, true) => {}
+        }
+        if !self.user_ids.is_empty() {
+            let ids = self.user_ids.iter().map(|u| serde_json::json!({"type": u.id_type, "identifier": u.identifier}));
+            w.value("userIds", Value::Array(ids.collect()));
+        }
+        w.boolean("enabledUser", self.enabled_user);
+        w.str("givenName", &self.given_name);
+        w.str("familyName", &self.family_name);
+        w.opt_str("middleName", self.middle_name.as_ref());
+        if v12 {
+            w.opt_str("preferredFirstName", self.preferred_first_name.as_ref());
+            w.opt_str("preferredMiddleName", self.preferred_middle_name.as_ref());
+            w.opt_str("preferredLastName", self.preferred_last_name.as_ref());
+            w.opt_str("pronouns", self.pronouns.as_ref());
+            let roles: Vec<Value> = self.roles.iter().map(|r| role_json(w, r)).collect();
+            w.value("roles", Value::Array(roles));
+            if !self.user_profiles.is_empty() {
+                let profiles = self.user_profiles.iter().map(profile_json).collect();
+                w.value("userProfiles", Value::Array(profiles));
+            }
+            w.guid("primaryOrg", Slot::Org, self.primary_org.as_ref());
+        } else {
+            if let Some(role) = self.v1p1_role() {
+                w.str("role", role.as_str());
+            }
+            w.guids("orgs", Slot::Org, &self.role_orgs());
+        }
+        w.opt_str("identifier", self.identifier.as_ref());
+        w.opt_str("email", self.email.as_ref());
+        w.opt_str("sms", self.sms.as_ref());
+        w.opt_str("phone", self.phone.as_ref());
+        w.guids("agents", Slot::User, &self.agents);
+        w.list("grades", &self.grades);
+        w.opt_str("password", self.password.as_ref());
+        if v12 {
+            w.guids("resources", Slot::Resource, &self.resources);
+        }
+    }
 }

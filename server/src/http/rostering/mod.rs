@@ -27,7 +27,7 @@ use axum::{
     Router,
 };
 use oneroster::{model::json::JsonContext, scope::Scope, Version};
-use serde_json::{Map, Value};
+use axum::body::Bytes;
 use store::{
     delivery::{ApiRecord, AppView, Collection, ListRequest},
     ApiCaller, Disclosure, StoreError,
@@ -253,15 +253,23 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-/// A record's JSON in `version`'s shape with only the selected members.
-fn record_json(record: &ApiRecord, version: Version, ctx: &JsonContext, selection: &oneroster::query::Selection) -> Value {
-    let value = record.to_json(version, ctx);
-    match value {
-        Value::Object(map) if !selection.fields.is_empty() => {
-            Value::Object(map.into_iter().filter(|(k, _)| selection.includes(k)).collect::<Map<String, Value>>())
+/// The envelope `{"<key>": <records>}` as JSON text, each record in `version`'s shape with
+/// only the selected members; written straight out, without building JSON values.
+fn envelope(key: &str, records: &[ApiRecord], single: bool, version: Version, ctx: &JsonContext, selection: &oneroster::query::Selection) -> Bytes {
+    let keep = (!selection.fields.is_empty()).then_some(selection);
+    let mut out = Vec::with_capacity(64 + records.len() * 700);
+    out.extend_from_slice(b"{\"");
+    // envelope keys are plain ASCII names (`users`, `academicSessions`)
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(if single { b"\":" } else { b"\":[" });
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
-        other => other,
+        record.write_json(version, ctx, &mut out, keep);
     }
+    out.extend_from_slice(if single { b"}" } else { b"]}" });
+    out.into()
 }
 
 async fn visible(state: &AppState, view: &AppView, collection: Collection, id: &str) -> Result<Option<ApiRecord>, ApiError> {
@@ -360,8 +368,7 @@ async fn answer_inner(
         let record = visible(state, &view, operation.collection, id)
             .await?
             .ok_or_else(|| ApiError::unknown(what(operation.collection), id))?;
-        let body = serde_json::json!({ single_key: record_json(&record, version, &ctx, &selection) });
-        let bytes = reply::json_bytes(&body);
+        let bytes = envelope(single_key, std::slice::from_ref(&record), true, version, &ctx, &selection);
         let answer = cache::Cached { body: bytes, total: None, link: None, records: 1 };
         if let Some(key) = cache_key {
             state.rostering.answers.put(key, answer.clone());
@@ -380,11 +387,10 @@ async fn answer_inner(
         paging,
     };
     let page = state.store.api_list(&view, &request).await.map_err(store_error)?;
-    let items: Vec<Value> = page.records.iter().map(|r| record_json(r, version, &ctx, &selection)).collect();
-    let count = items.len() as u64;
-    let body = serde_json::json!({ collection_key: items });
+    let count = page.records.len() as u64;
+    let body = envelope(collection_key, &page.records, false, version, &ctx, &selection);
     let link = params.link_header(&origin.url(), path, paging, page.total);
-    let answer = cache::Cached { body: reply::json_bytes(&body), total: Some(page.total), link: Some(link), records: count };
+    let answer = cache::Cached { body, total: Some(page.total), link: Some(link), records: count };
     if let Some(key) = cache_key {
         state.rostering.answers.put(key, answer.clone());
     }

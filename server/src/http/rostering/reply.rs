@@ -74,12 +74,7 @@ impl IntoResponse for ApiError {
 
 /// A JSON response that no cache keeps (it carries student data).
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    json_body_response(status, json_bytes(body))
-}
-
-/// `body` as JSON text.
-pub fn json_bytes(body: &serde_json::Value) -> axum::body::Bytes {
-    serde_json::to_vec(body).unwrap_or_default().into()
+    json_body_response(status, serde_json::to_vec(body).unwrap_or_default().into())
 }
 
 /// A JSON answer from its rendered body.
