@@ -244,6 +244,17 @@ impl Query {
         )
     }
 
+    /// `sourcedId <op> id`, on the share's column and the record's: they are equal, but
+    /// PostgreSQL does not carry a bound across the join, and with it on one side only it
+    /// merged the other table from its first row for every page.
+    fn id_bound(&mut self, op: &str, id: &str) -> String {
+        let p = self.bind(id);
+        match self.id_col() {
+            "t.sourced_id" => format!("t.sourced_id {op} {p}"),
+            col => format!("{col} {op} {p} AND t.sourced_id {op} {p}"),
+        }
+    }
+
     fn collection_condition(&mut self, collection: Collection) -> Option<String> {
         Some(match collection {
             Collection::Schools => "t.type = 'school'".into(),
@@ -257,8 +268,8 @@ impl Query {
 
     fn link_condition(&mut self, link: &Link) -> String {
         match link {
-            Link::Id(id) => format!("{} = {}", self.id_col(), self.bind(id)),
-            Link::After(id) => format!("{} > {}", self.id_col(), self.bind(id)),
+            Link::Id(id) => self.id_bound("=", id),
+            Link::After(id) => self.id_bound(">", id),
             Link::Parent(id) => format!("t.parent_sourced_id = {}", self.bind(id)),
             Link::School(id) => {
                 let p = self.bind(id);
@@ -523,8 +534,8 @@ impl Query {
             status: self.status.clone(),
             modified: self.modified.clone(),
         };
-        let p = q.bind(after);
-        q.from_where = format!("{} AND {} > {p}", q.from_where, self.id_col());
+        let bound = q.id_bound(">", after);
+        q.from_where = format!("{} AND {bound}", q.from_where);
         q.rows(db, self.id_col().into(), Paging { limit, offset: 0 }).await
     }
 

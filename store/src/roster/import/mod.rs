@@ -140,6 +140,15 @@ impl Store {
     /// Brings every app's share up to date with the roster just committed. The roster change
     /// stands even if this fails (it is logged); the next change or share edit recomputes.
     pub(crate) async fn refresh_shares_after_change(&self) {
+        // PostgreSQL plans the API's reads from table statistics, which a bulk import leaves
+        // stale until autovacuum comes by (seen: a sequential scan of every role for each page
+        // of users). Refresh them before the shares are recomputed.
+        if let crate::db::Db::Postgres(pool) = &self.db {
+            let tables: Vec<&str> = crate::roster::tables::TABLES.iter().map(|t| t.name).collect();
+            if let Err(e) = sqlx::query(&format!("ANALYZE {}", tables.join(", "))).execute(pool).await {
+                tracing::warn!(error = %e, "could not refresh the roster's statistics");
+            }
+        }
         if let Err(e) = self.refresh_shares().await {
             tracing::error!(error = %e, "could not recompute the apps' shares after a roster change");
         }
