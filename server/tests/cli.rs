@@ -302,3 +302,62 @@ fn validate_gives_the_expected_exit_code_for_every_sample_package() {
         assert_eq!(out.status.code(), Some(code), "{path}:\n{}{}", text(&out.stdout), text(&out.stderr));
     }
 }
+
+/// `rollbook serve` stops on SIGTERM even while a client keeps a request unfinished: requests
+/// in flight get a grace period, not forever (a half-open connection once kept test servers
+/// running for hours).
+#[cfg(unix)]
+#[test]
+fn serve_stops_on_sigterm_even_with_a_request_left_hanging() {
+    use std::net::{TcpListener, TcpStream};
+    let dir = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = rollbook(dir.path())
+        .env("RUST_LOG", "warn")
+        .args(["serve", "--listen", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let ready = loop {
+        if let Ok(mut s) = TcpStream::connect(&addr) {
+            s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            let _ = std::io::Read::read_to_string(&mut s, &mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                break true;
+            }
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(ready, "the server did not start");
+    // A request whose body never comes: the handler waits for it.
+    let mut hanging = TcpStream::connect(&addr).unwrap();
+    hanging
+        .write_all(b"POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    assert!(Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap().success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.is_some(), "the server was still running 30 s after SIGTERM");
+    let mut log = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log);
+    assert!(log.contains("stopping anyway"), "{log}");
+    assert!(signalled.elapsed() >= Duration::from_secs(9), "the request in flight got its grace period");
+    drop(hanging);
+}

@@ -33,6 +33,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether every database connection stayed busy for the whole wait (overload: worth a
+    /// retry, not a failure).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+
     /// True when the error is a unique-constraint violation.
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

@@ -132,10 +132,34 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
     let app = NormalizePathLayer::trim_trailing_slash().layer(router);
     let service = ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app);
     let handle = tokio::spawn(async move {
-        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+        use std::future::IntoFuture;
+        // In-flight requests may finish after the signal, but not forever: a client that keeps
+        // a connection open (or half-open) must not keep the server from stopping.
+        let (signalled, got_signal) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown_signal().await;
+            let _ = signalled.send(());
+        };
+        let serving = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+        tokio::pin!(serving);
+        tokio::select! {
+            result = &mut serving => result,
+            Ok(()) = got_signal => {
+                match tokio::time::timeout(SHUTDOWN_GRACE, &mut serving).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        tracing::warn!("connections still open {} s after the stop signal; stopping anyway", SHUTDOWN_GRACE.as_secs());
+                        Ok(())
+                    }
+                }
+            }
+        }
     });
     Ok(Server { addr, handle })
 }
+
+/// How long requests in flight may take to finish once the server is told to stop.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -8,7 +8,10 @@
 //! Entries of an older generation can never be hit again (the generation is part of the key);
 //! the whole cache is dropped when it grows past its bound.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 /// Entries kept before the cache starts over.
 const MAX_ENTRIES: usize = 50_000;
@@ -16,6 +19,10 @@ const MAX_ENTRIES: usize = 50_000;
 #[derive(Debug, Default)]
 pub(crate) struct DeliveryCache {
     inner: Mutex<Inner>,
+    /// One lock per total being counted: requests that arrive together for the same new
+    /// query wait for one count instead of each running it (on a large district a count takes
+    /// seconds, and a burst of them once used up the connection pool).
+    counting: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +47,17 @@ impl DeliveryCache {
             inner.totals.clear();
         }
         inner.totals.insert(key.to_string(), total);
+    }
+
+    /// The lock to hold while counting the total of `key`.
+    pub(crate) fn counting(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut counting = self.counting.lock().unwrap_or_else(|p| p.into_inner());
+        counting.entry(key.to_string()).or_default().clone()
+    }
+
+    /// Forgets the lock of `key` once its total is known.
+    pub(crate) fn counted(&self, key: &str) {
+        self.counting.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 
     pub(crate) fn cursor(&self, key: &str, offset: u64) -> Option<String> {

@@ -305,14 +305,22 @@ impl Store {
             hex::encode(sha2::Sha256::digest(format!("{}|{}", view.generation, query.key())))
         });
         let cache = &self.delivery_cache;
-        let total = match key.as_deref().and_then(|k| cache.total(k)) {
-            Some(total) => total,
-            None => {
-                let total = query.count(&self.db).await?;
-                if let Some(k) = &key {
-                    cache.put_total(k, total);
+        let total = match (key.as_deref(), key.as_deref().and_then(|k| cache.total(k))) {
+            (_, Some(total)) => total,
+            (None, None) => query.count(&self.db).await?,
+            (Some(k), None) => {
+                // one count per key at a time; those who waited find it done
+                let lock = cache.counting(k);
+                let _counting = lock.lock().await;
+                match cache.total(k) {
+                    Some(total) => total,
+                    None => {
+                        let total = query.count(&self.db).await?;
+                        cache.put_total(k, total);
+                        cache.counted(k);
+                        total
+                    }
                 }
-                total
             }
         };
         let paging = request.paging;

@@ -281,7 +281,17 @@ impl Store {
                 std::slice::from_ref(&app),
             )
             .await?;
-        let before = enrollment_count(&mut tx, "share_members", Some(&app), &current).await?;
+        // Counted when the current share was last recomputed (the same members), else now.
+        let stored = tx
+            .counts(
+                "SELECT 'enrollments', enrollments FROM app_shares WHERE app_id = CAST($1 AS BIGINT) AND enrollments IS NOT NULL",
+                std::slice::from_ref(&app),
+            )
+            .await?;
+        let before = match stored.first() {
+            Some((_, n)) => *n,
+            None => enrollment_count(&mut tx, "share_members", Some(&app), &current).await?,
+        };
         let after = enrollment_count(&mut tx, "share_new", None, proposed).await?;
         tx.rollback().await?;
 
@@ -372,8 +382,14 @@ async fn refresh_in(tx: &mut ShareTx, app_id: i64, share: &Share) -> Result<Refr
     if matches!(tx, ShareTx::Postgres(_)) && entered + left > 10_000 {
         tx.run("ANALYZE share_members", &[]).await?;
     }
+    // The share's enrollments, for impact previews against it.
+    let enrollments = enrollment_count(tx, "share_members", Some(&app), share).await?;
     // Cached API totals and page positions of this app must not outlive this change.
-    tx.run("UPDATE app_shares SET generation = generation + 1 WHERE app_id = CAST($1 AS BIGINT)", &[app]).await?;
+    tx.run(
+        "UPDATE app_shares SET generation = generation + 1, enrollments = CAST($2 AS BIGINT) WHERE app_id = CAST($1 AS BIGINT)",
+        &[app, enrollments.to_string()],
+    )
+    .await?;
     Ok(RefreshCounts { entered: entered as i64, left: left as i64 })
 }
 

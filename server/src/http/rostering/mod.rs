@@ -246,6 +246,13 @@ fn admit_to(state: &AppState, version: Version, caller: &ApiCaller, needs: Needs
 fn store_error(e: StoreError) -> ApiError {
     match e {
         StoreError::Invalid(message) => ApiError::bad_request("invalid_filter_field", message),
+        // Every database connection busy for the whole acquire timeout: a moment of overload,
+        // which the client may retry, not a failure.
+        e if e.is_busy() => {
+            tracing::warn!("a rostering request found no free database connection");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "the server is busy; try again in a few seconds")
+                .with_header(header::RETRY_AFTER, "5")
+        }
         other => {
             tracing::error!(error = %other, "a rostering request failed");
             ApiError::internal()
