@@ -62,7 +62,9 @@ client_secret=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_
 rb app share "Conformance Crawler" --all --roles student,teacher,guardian,administrator --demographics >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-rb serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# Started directly, not through `rb`: `$!` must be the server itself (a function would run in a
+# subshell, and stopping that subshell left the server running after the tests).
+"$bin" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
