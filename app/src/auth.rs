@@ -14,12 +14,15 @@ pub struct AccountView {
     pub display_name: String,
     /// "District admin" or "Auditor".
     pub role: String,
+    /// Whether the account may change things (district admins); auditors only read.
+    pub can_edit: bool,
 }
 
 #[cfg(feature = "ssr")]
 impl From<store::Account> for AccountView {
     fn from(a: store::Account) -> Self {
-        AccountView { email: a.email, display_name: a.display_name, role: a.role.label().to_string() }
+        let can_edit = a.role == store::Role::DistrictAdmin;
+        AccountView { email: a.email, display_name: a.display_name, role: a.role.label().to_string(), can_edit }
     }
 }
 
@@ -73,7 +76,7 @@ fn sign_in_message(err: &AppError) -> String {
         AppError::SignInRefused(_) => REFUSAL.to_string(),
         AppError::Throttled { retry_after_secs, .. } => throttled_message(*retry_after_secs),
         AppError::Unauthenticated | AppError::Forbidden | AppError::Internal => err.to_string(),
-        AppError::Invalid(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
+        AppError::Invalid(_) | AppError::NotFound(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
     }
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::AppError;
+use crate::{ui::{group, when}, AppError};
 
 /// What the dashboard shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,8 @@ pub struct DashboardFacts {
     pub last_import: Option<String>,
     /// Imports held for an admin's decision.
     pub held: usize,
+    /// Apps: id, name, enabled, last access.
+    pub apps: Vec<(i64, String, bool, Option<String>)>,
 }
 
 /// Entity labels in the order the dashboard lists them.
@@ -56,7 +58,15 @@ pub async fn dashboard_summary() -> Result<DashboardFacts, AppError> {
     let imports = store.imports(50).await.map_err(internal)?;
     let last_import = imports.first().map(|i| format!("#{} {}: {}", i.id, i.outcome.as_str(), i.message));
     let held = imports.iter().filter(|i| i.outcome == store::roster::Outcome::Held).count();
+    let apps = store
+        .apps()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|a| (a.id, a.name, a.enabled, a.last_access_at))
+        .collect();
     Ok(DashboardFacts {
+        apps,
         display_name: account.display_name,
         database: store.backend().to_string(),
         accounts,
@@ -83,10 +93,29 @@ pub fn DashboardPage() -> impl IntoView {
                         </div>
                         <div class="cards">
                             <RosterCard facts=s.clone()/>
-                            <section class="card">
-                                <h2>"Apps"</h2>
-                                <p class="empty">"No apps registered yet."</p>
-                                <p class="muted">"Apps you share rosters with will be listed here with their last access."</p>
+                            <section class="card" aria-labelledby="apps-heading">
+                                <h2 id="apps-heading">"Apps"</h2>
+                                {if s.apps.is_empty() {
+                                    view! {
+                                        <p class="empty">"No apps registered yet."</p>
+                                        <p><a href="/apps">"Register an app"</a></p>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="counts" data-testid="dashboard-apps">
+                                            <thead><tr><th scope="col">"App"</th><th scope="col">"Last access"</th></tr></thead>
+                                            <tbody>
+                                                {s.apps.iter().map(|(id, name, enabled, last)| view! {
+                                                    <tr>
+                                                        <th scope="row"><a href=format!("/apps/{id}")>{name.clone()}</a>
+                                                            {(!enabled).then(|| view! { " " <span class="badge badge-off">"Disabled"</span> })}</th>
+                                                        <td>{last.as_deref().map(when).unwrap_or_else(|| "never".into())}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
                             </section>
                             <section class="card">
                                 <h2>"System"</h2>
@@ -132,32 +161,8 @@ fn RosterCard(facts: DashboardFacts) -> impl IntoView {
             }}
             {facts.last_import.clone().map(|l| view! { <p class="muted" data-testid="last-import">"Last import " {l}</p> })}
             {(held > 0).then(|| view! {
-                <p class="alert alert-warning" role="status">{held} " held import(s) wait for a decision: " <code>"rollbook imports list"</code></p>
+                <p class="alert alert-warning" role="status">{held} " held import(s) wait for a decision. " <a href="/imports">"Review them"</a></p>
             })}
         </section>
-    }
-}
-
-/// `1234567` → `1,234,567`.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(super::group(0), "0");
-        assert_eq!(super::group(999), "999");
-        assert_eq!(super::group(1000), "1,000");
-        assert_eq!(super::group(1234567), "1,234,567");
     }
 }

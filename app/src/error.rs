@@ -24,6 +24,9 @@ pub enum AppError {
     /// The input was rejected; the text says which field and why (HTTP 400).
     #[error("{0}")]
     Invalid(String),
+    /// The thing asked for does not exist (HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
     /// Something failed on the server; details are in the server log, not here (HTTP 500).
     #[error("Something went wrong on the server. Please try again; if it keeps happening, ask your administrator to check the server log.")]
     Internal,
@@ -41,6 +44,7 @@ impl AppError {
             AppError::Forbidden => S::FORBIDDEN,
             AppError::Throttled { .. } => S::TOO_MANY_REQUESTS,
             AppError::Invalid(_) => S::BAD_REQUEST,
+            AppError::NotFound(_) => S::NOT_FOUND,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => S::BAD_GATEWAY,
         }

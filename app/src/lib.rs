@@ -5,13 +5,18 @@
 //! server; with `hydrate` the same functions become HTTP calls.
 #![forbid(unsafe_code)]
 
+pub mod apps;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
+pub mod imports;
 mod layout;
 mod pages;
+pub mod sharing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -64,9 +69,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("") view=dashboard::DashboardPage/>
                     <Route path=path!("data") view=pages::DataPage/>
-                    <Route path=path!("imports") view=pages::ImportsPage/>
-                    <Route path=path!("apps") view=pages::AppsPage/>
-                    <Route path=path!("audit") view=pages::AuditPage/>
+                    <Route path=path!("imports") view=imports::ImportsPage/>
+                    <Route path=path!("imports/:id") view=imports::ImportDetailPage/>
+                    <Route path=path!("apps") view=apps::AppsPage/>
+                    <Route path=path!("apps/:id") view=apps::AppDetailPage/>
+                    <Route path=path!("apps/:id/share") view=sharing::SharePage/>
+                    <Route path=path!("audit") view=audit::AuditPage/>
                     <Route path=path!("settings") view=pages::SettingsPage/>
                 </ParentRoute>
             </Routes>

@@ -26,27 +26,6 @@ pub fn DataPage() -> impl IntoView {
 }
 
 #[component]
-pub fn ImportsPage() -> impl IntoView {
-    view! { <Section title="Imports"
-        lead="OneRoster CSV packages, their validation reports, held imports and revisions."
-        empty="No imports yet."/> }
-}
-
-#[component]
-pub fn AppsPage() -> impl IntoView {
-    view! { <Section title="Apps"
-        lead="The apps that receive roster data, their credentials and what each may see."
-        empty="No apps registered yet."/> }
-}
-
-#[component]
-pub fn AuditPage() -> impl IntoView {
-    view! { <Section title="Audit"
-        lead="Every administrative action, with who did it and when."
-        empty="No entries yet."/> }
-}
-
-#[component]
 pub fn SettingsPage() -> impl IntoView {
     view! { <Section title="Settings"
         lead="District settings, console accounts and import policies."

@@ -13,6 +13,15 @@ use crate::AppError;
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
+/// What console actions need from the server's settings beyond the store.
+#[derive(Clone, Debug)]
+pub struct ConsoleSettings {
+    /// Seals new app secrets (OAuth 1.0a needs them recoverable).
+    pub secret_key: store::secret_key::SecretKey,
+    /// The address apps use; without one, the console request's `Host` over http.
+    pub public_url: Option<String>,
+}
+
 /// The store, provided as context by the server for every render and server function call.
 pub fn store() -> Result<Store, AppError> {
     use_context::<Store>().ok_or_else(|| {
@@ -54,6 +63,53 @@ pub async fn account_for(session: &Session, store: &Store) -> Result<Option<Acco
 pub async fn require_account() -> Result<Account, AppError> {
     let session = session().await?;
     account_for(&session, &store()?).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in account when it may change things (a district admin), else
+/// [`AppError::Forbidden`] (403). Every server function that changes anything starts with this;
+/// the pages hiding buttons from auditors is only a convenience.
+pub async fn require_admin() -> Result<Account, AppError> {
+    let account = require_account().await?;
+    if account.role != store::Role::DistrictAdmin {
+        tracing::info!(account_id = account.id, "change refused for a read-only account");
+        return Err(AppError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// The server's settings for console actions.
+pub fn settings() -> Result<ConsoleSettings, AppError> {
+    use_context::<ConsoleSettings>().ok_or_else(|| {
+        tracing::error!("ConsoleSettings missing from the server function context");
+        AppError::Internal
+    })
+}
+
+/// The base URL apps reach this server at: the configured public URL, else this request's host.
+pub fn public_base() -> Result<String, AppError> {
+    if let Some(url) = settings()?.public_url {
+        return Ok(url.trim_end_matches('/').to_string());
+    }
+    let host = use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::HOST).and_then(|h| h.to_str().ok().map(str::to_string)))
+        .unwrap_or_else(|| "localhost".into());
+    Ok(format!("http://{host}"))
+}
+
+/// A store failure as the console reports it: the store's own words for bad input, unknown
+/// records and conflicts; anything else is logged and reported as [`AppError::Internal`].
+pub fn from_store(err: store::StoreError) -> AppError {
+    use store::StoreError as E;
+    match err {
+        E::Invalid(msg) | E::Conflict(msg) => AppError::Invalid(msg),
+        E::NotFound(msg) => AppError::NotFound(msg),
+        other => internal(other),
+    }
+}
+
+/// Records an admin action in the audit log.
+pub async fn audit(account: &Account, action: &str, target: &str, detail: &str) -> Result<(), AppError> {
+    store()?.record_audit(&account.email, action, target, detail).await.map_err(internal)
 }
 
 /// Logs an unexpected failure (details stay in the server log) and turns it into

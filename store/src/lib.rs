@@ -24,6 +24,7 @@ pub use service::accounts::{
     Account, AuthError, NewAccount, Role, SessionAuth, ThrottlePolicy, SESSION_AUTH_KEY,
 };
 pub use service::api_auth::{ApiAuthError, ApiCaller, IssuedToken};
+pub use service::audit::{action_label, AuditEntry, AuditFilter, AUDIT_ACTIONS};
 pub use service::disclosures::Disclosure;
 pub use service::apps::{App, AppPatch, AppSecret, Credentials, NewApp, SecretState};
 pub use sessions::SessionBackend;

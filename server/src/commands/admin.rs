@@ -24,6 +24,7 @@ async fn dispatch(store: &Store, cmd: AdminCommand) -> Result<(), CliError> {
             let account = store
                 .create_account(NewAccount { email, display_name: name, role: role.into(), password: password.clone() })
                 .await?;
+            store.record_audit(&super::import::actor(), "account.create", &account.email, account.role.label()).await?;
             let done = format!("Created {} {} ({}).", account.role.label().to_lowercase(), account.email, account.display_name);
             report_with_password(&account, &done, generated.then_some(&password), json);
         }
@@ -61,6 +62,8 @@ async fn dispatch(store: &Store, cmd: AdminCommand) -> Result<(), CliError> {
 
 async fn set_disabled(store: &Store, email: &str, disabled: bool, json: bool) -> Result<(), CliError> {
     let account = store.set_account_disabled(email, disabled).await?;
+    let action = if disabled { "account.disable" } else { "account.enable" };
+    store.record_audit(&super::import::actor(), action, &account.email, "").await?;
     if json {
         print_json(&account_json(&account));
     } else if disabled {

@@ -164,6 +164,7 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
             };
             let creds = store.create_app(new, &checked_key(global, store).await?).await?;
             let app = store.app(creds.id).await?;
+            store.record_audit(&super::import::actor(), "app.create", &format!("app {}", app.id), &format!("name {:?}, vendor {:?}", app.name, app.vendor)).await?;
             print_credentials(&app, &creds, &format!("Created app {} `{}` ({}).", app.id, app.name, versions_label(&app)), json);
         }
         AppCommand::List { json } => {
@@ -204,6 +205,8 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
             let adds_v1p1 = versions.as_ref().is_some_and(|v| v.contains(&oneroster::Version::V1p1));
             let patch = AppPatch { name: details.name, vendor: details.vendor, contact: details.contact, versions, rate_limit };
             let app = store.update_app(id, patch).await?;
+            let detail = format!("name {:?}, vendor {:?}, contact {:?}, versions {}, rate limit {:?}", app.name, app.vendor, app.contact, versions_label(&app), app.rate_limit);
+            store.record_audit(&super::import::actor(), "app.update", &format!("app {id}"), &detail).await?;
             print_app(&app, json);
             let can_sign = app.secrets.iter().any(|s| s.oauth1 && s.state == store::SecretState::Current);
             if adds_v1p1 && !can_sign && !json {
@@ -216,6 +219,7 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
             let grace = time::Duration::hours(grace_hours.into());
             let creds = store.rotate_app_secret(id, grace, &checked_key(global, store).await?).await?;
             let app = store.app(id).await?;
+            store.record_audit(&super::import::actor(), "credentials.rotate", &format!("app {id}"), &format!("previous secret works for {grace_hours} more hours")).await?;
             let done = if grace_hours == 0 {
                 format!("Issued a new secret for `{}`; the previous ones stopped working now.", app.name)
             } else {
@@ -226,6 +230,7 @@ async fn dispatch(global: &GlobalArgs, store: &Store, cmd: AppCommand) -> Result
         AppCommand::Revoke { app, json } => {
             let id = store.find_app(&app).await?.id;
             let app = store.revoke_app_credentials(id).await?;
+            store.record_audit(&super::import::actor(), "credentials.revoke", &format!("app {id}"), "every secret and token stopped").await?;
             if json {
                 print_json(&json!(app));
             } else {
@@ -259,6 +264,8 @@ async fn checked_key(global: &GlobalArgs, store: &Store) -> Result<store::secret
 async fn set_enabled(store: &Store, app: &str, enabled: bool, json: bool) -> Result<(), CliError> {
     let id = store.find_app(app).await?.id;
     let app = store.set_app_enabled(id, enabled).await?;
+    let action = if enabled { "app.enable" } else { "app.disable" };
+    store.record_audit(&super::import::actor(), action, &format!("app {id}"), &format!("name {:?}", app.name)).await?;
     if json {
         print_json(&json!(app));
     } else if enabled {

@@ -97,6 +97,7 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         settings.trust_forwarded_for,
         RouterOptions {
             secure_cookies: settings.secure_cookies(),
+            data_dir: settings.data_dir.clone(),
             api: http::ApiSettings {
                 secret_key: settings.secret_key.clone(),
                 token_lifetime: settings.token_lifetime,

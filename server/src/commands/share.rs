@@ -78,7 +78,15 @@ pub(crate) async fn set(store: &Store, args: ShareArgs) -> Result<(), CliError> 
         }
         return Ok(());
     }
+    let before = store.share(app.id).await?;
     store.set_share(app.id, &share, &super::import::actor()).await?;
+    let detail = format!(
+        "before: {}\nafter: {}\nimpact: {}",
+        serde_json::to_string(&before).unwrap_or_default(),
+        serde_json::to_string(&share).unwrap_or_default(),
+        describe(&impact).join(", ")
+    );
+    store.record_audit(&super::import::actor(), "share.set", &format!("app {}", app.id), &detail).await?;
     let counts = store.share_counts(app.id).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json!({ "impact": impact, "counts": counts })).unwrap_or_default());

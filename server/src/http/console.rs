@@ -11,7 +11,10 @@ use leptos::prelude::provide_context;
 use tower_sessions::Session;
 
 use super::{client_addr::client_addr, AppState};
-use app::{ssr::ClientAddr, AppError};
+use app::{
+    ssr::{ClientAddr, ConsoleSettings},
+    AppError,
+};
 use axum::http::StatusCode;
 
 /// Runs a console server function with the store and the caller's address in context.
@@ -27,16 +30,26 @@ pub(crate) async fn server_fn(State(state): State<AppState>, req: Request<Body>)
     }
     let addr = ClientAddr(client_addr(&req, state.trust_forwarded_for));
     let store = state.store.clone();
+    let settings = console_settings(&state);
     let response = leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(store.clone());
             provide_context(addr);
+            provide_context(settings.clone());
         },
         req,
     )
     .await
     .into_response();
     error_status(response).await
+}
+
+/// What console actions need from the server's settings.
+fn console_settings(state: &AppState) -> ConsoleSettings {
+    ConsoleSettings {
+        secret_key: state.api.secret_key.clone(),
+        public_url: state.api.public_url.as_ref().map(|u| u.as_str().to_string()),
+    }
 }
 
 /// server_fn answers every error with 500, including its own argument errors. The error value
@@ -78,13 +91,71 @@ pub(crate) async fn page(State(state): State<AppState>, session: Session, req: R
     let addr = ClientAddr(client_addr(&req, state.trust_forwarded_for));
     let store = state.store.clone();
     let options = state.leptos_options.clone();
+    let settings = console_settings(&state);
     let handler = leptos_axum::render_route_with_context(
         state.routes.clone(),
         move || {
             provide_context(store.clone());
             provide_context(addr);
+            provide_context(settings.clone());
         },
         move || app::shell(options.clone()),
     );
     handler(State(state), req).await.into_response()
+}
+
+/// Filters of the audit CSV download (the audit page's filters).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct AuditCsvQuery {
+    action: Option<String>,
+    actor: Option<String>,
+    text: Option<String>,
+}
+
+/// `GET /audit.csv`: the audit log (filtered like the page) as CSV, oldest entries last.
+/// Any signed-in account may download it, auditors included.
+pub(crate) async fn audit_csv(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::Query(q): axum::extract::Query<AuditCsvQuery>,
+) -> Response {
+    match app::ssr::account_for(&session, &state.store).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Redirect::to("/sign-in?next=%2Faudit").into_response(),
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+    let mut filter = store::AuditFilter { action: q.action, actor: q.actor, text: q.text, before: None };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = out.write_record(["id", "at", "actor", "action", "target", "detail"]);
+    if header.is_err() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    loop {
+        let page = match state.store.audit_entries(&filter, 1000).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "audit export failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        for e in &page {
+            let id = e.id.to_string();
+            if out.write_record([id.as_str(), &e.at, &e.actor, &e.action, &e.target, &e.detail]).is_err() {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 1000 => filter.before = Some(last.id),
+            _ => break,
+        }
+    }
+    let Ok(body) = out.into_inner() else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"rollbook-audit.csv\""),
+        ],
+        body,
+    )
+        .into_response()
 }

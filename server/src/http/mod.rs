@@ -4,6 +4,7 @@ mod client_addr;
 mod console;
 mod health;
 mod oauth;
+mod uploads;
 pub mod rostering;
 
 use axum::{
@@ -33,6 +34,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     pub api: ApiSettings,
     pub rostering: rostering::RosteringRuntime,
+    /// Rollbook's data folder (uploads are spooled and held packages kept below it).
+    pub data_dir: std::path::PathBuf,
 }
 
 /// What the API's authentication needs from the server's settings.
@@ -65,6 +68,8 @@ pub struct RouterOptions {
     /// Mark the session cookie `Secure` (the public URL is https).
     pub secure_cookies: bool,
     pub api: ApiSettings,
+    /// Rollbook's data folder.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Builds the whole application router.
@@ -82,6 +87,7 @@ pub fn router(
         trust_forwarded_for,
         api: options.api.clone(),
         rostering: rostering::RosteringRuntime::start(store.clone(), &options.api),
+        data_dir: options.data_dir.clone(),
     };
 
     let sessions = SessionManagerLayer::new(store.session_store())
@@ -97,6 +103,12 @@ pub fn router(
 
     let console = Router::new()
         .route("/api/{*fn_name}", post(console::server_fn).get(console::server_fn))
+        .route("/audit.csv", get(console::audit_csv))
+        .route(
+            "/imports/upload",
+            post(uploads::upload).layer(axum::extract::DefaultBodyLimit::max(uploads::MAX_UPLOAD_BYTES)),
+        )
+        .route("/imports/{id}/report.csv", get(uploads::report_csv))
         .leptos_routes_with_handler(routes, get(console::page))
         // Pages and server function answers are per person (and will carry student data):
         // never cached. Static assets (the fallback) stay cacheable.

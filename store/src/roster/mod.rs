@@ -8,6 +8,7 @@
 //! - Sources: every record belongs to the feed it came from; a bulk file replaces only its own
 //!   source's records.
 
+mod browse;
 mod history;
 mod import;
 mod index;
@@ -18,6 +19,7 @@ mod rows;
 pub mod tables;
 mod tx;
 
+pub use browse::{ClassHit, OrgNode};
 pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::TableCount;

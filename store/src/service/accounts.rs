@@ -296,6 +296,8 @@ impl Store {
                 let auth = SessionAuth { account_id: row.id, epoch: row.session_epoch };
                 let mut account = Account::try_from(row)?;
                 account.last_sign_in_at = Some(now);
+                let from = address.map(|a| format!("from {a}")).unwrap_or_else(|| "address unknown".into());
+                self.record_audit(&account.email, "sign_in", &format!("account {}", account.id), &from).await?;
                 Ok((account, auth))
             }
             _ => {

@@ -4,5 +4,6 @@
 pub mod accounts;
 pub mod api_auth;
 pub mod apps;
+pub mod audit;
 mod throttle;
 pub mod disclosures;

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod apps;
+mod audit;
 mod packages;
 mod roster;
 mod sessions;
@@ -59,6 +60,9 @@ contract! {
     apps::oauth1_secrets_and_nonces,
     sharing::a_share_by_school_gives_its_classes_people_and_references,
     sharing::rules_exclusions_fields_and_roster_changes,
+    audit::audit_entries_filter_page_and_cannot_be_changed,
+    audit::a_sign_in_is_recorded_with_its_address,
+    audit::org_tree_class_search_and_student_count,
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,

@@ -1,0 +1,55 @@
+//! Small pieces every console page uses: number and time formatting, error alerts.
+
+use leptos::prelude::*;
+
+use crate::AppError;
+
+/// `1234567` → `1,234,567`.
+pub fn group(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A stored RFC 3339 time as people read it: `2026-11-28 02:46 UTC`.
+pub fn when(ts: &str) -> String {
+    match (ts.get(..10), ts.get(11..16)) {
+        (Some(date), Some(time)) if ts.len() >= 16 => format!("{date} {time} UTC"),
+        _ => ts.to_string(),
+    }
+}
+
+/// An error from a server function, as an alert.
+#[component]
+pub fn ErrorAlert(error: AppError) -> impl IntoView {
+    view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(super::group(0), "0");
+        assert_eq!(super::group(999), "999");
+        assert_eq!(super::group(1000), "1,000");
+        assert_eq!(super::group(1234567), "1,234,567");
+        assert_eq!(super::group(-1204), "-1,204");
+    }
+
+    #[test]
+    fn times_read_as_minutes_in_utc() {
+        assert_eq!(super::when("2026-11-28T02:46:21.000Z"), "2026-11-28 02:46 UTC");
+        assert_eq!(super::when("2026-11-28T02:46:21Z"), "2026-11-28 02:46 UTC");
+        assert_eq!(super::when("soon"), "soon");
+    }
+}

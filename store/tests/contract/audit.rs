@@ -1,0 +1,101 @@
+//! Contract cases for the audit log and the console's roster lookups.
+
+use store::{AuditFilter, NewAccount, Role};
+
+use crate::{
+    packages::{import, sample},
+    support::TestDb,
+};
+
+pub async fn audit_entries_filter_page_and_cannot_be_changed(db: &TestDb) {
+    db.record_audit("ana@district.example", "app.create", "app 1", "name \"Reading Coach\"").await.unwrap();
+    db.record_audit("ana@district.example", "share.set", "app 1", "before: {}\nafter: {\"all\":true}").await.unwrap();
+    db.record_audit("cli:root", "import.approve", "import 7", "applied as revision 3").await.unwrap();
+    db.record_audit("ben@district.example", "app.disable", "app 1", "100% off_line").await.unwrap();
+
+    let all = db.audit_entries(&AuditFilter::default(), 100).await.unwrap();
+    let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["app.disable", "import.approve", "share.set", "app.create"], "newest first");
+    assert!(all[0].at.ends_with('Z'), "{}", all[0].at);
+
+    let by = |f: AuditFilter| async move {
+        db.audit_entries(&f, 100).await.unwrap().into_iter().map(|e| e.action).collect::<Vec<_>>()
+    };
+    assert_eq!(by(AuditFilter { action: Some("app.".into()), ..Default::default() }).await, ["app.disable", "app.create"]);
+    assert_eq!(by(AuditFilter { action: Some("share.set".into()), ..Default::default() }).await, ["share.set"]);
+    assert_eq!(by(AuditFilter { actor: Some("cli:root".into()), ..Default::default() }).await, ["import.approve"]);
+    assert_eq!(by(AuditFilter { text: Some("REVISION 3".into()), ..Default::default() }).await, ["import.approve"]);
+    // LIKE wildcards typed by a person match only themselves
+    assert_eq!(by(AuditFilter { text: Some("100%".into()), ..Default::default() }).await, ["app.disable"]);
+    assert_eq!(by(AuditFilter { text: Some("f_l".into()), ..Default::default() }).await, ["app.disable"]);
+    assert_eq!(by(AuditFilter { text: Some("%".into()), ..Default::default() }).await, ["app.disable"]);
+    assert_eq!(by(AuditFilter { text: Some("'; DROP TABLE audit_log; --".into()), ..Default::default() }).await, Vec::<String>::new());
+
+    // paging: older than the second entry
+    let older = db.audit_entries(&AuditFilter { before: Some(all[1].id), ..Default::default() }, 1).await.unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(older[0].action, "share.set");
+
+    assert_eq!(db.audit_actors().await.unwrap(), ["ana@district.example", "ben@district.example", "cli:root"]);
+
+    // The database itself refuses to change or delete entries.
+    let url = db.url.clone();
+    let refused = if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let update = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&pool).await;
+        let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
+        pool.close().await;
+        (update.unwrap_err().to_string(), delete.unwrap_err().to_string())
+    } else {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let update = sqlx::query("UPDATE audit_log SET actor = 'someone else'").execute(&pool).await;
+        let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
+        pool.close().await;
+        (update.unwrap_err().to_string(), delete.unwrap_err().to_string())
+    };
+    assert!(refused.0.contains("audit entries cannot be changed"), "{}", refused.0);
+    assert!(refused.1.contains("audit entries cannot be"), "{}", refused.1);
+    assert_eq!(db.audit_entries(&AuditFilter::default(), 100).await.unwrap(), all, "nothing changed");
+}
+
+pub async fn a_sign_in_is_recorded_with_its_address(db: &TestDb) {
+    let email = "carla@district.example";
+    db.create_account(NewAccount { email: email.into(), display_name: None, role: Role::Auditor, password: "a long enough passphrase".into() })
+        .await
+        .unwrap();
+    assert!(db.authenticate(email, "wrong password here", None).await.is_err());
+    db.authenticate(email, "a long enough passphrase", Some("192.0.2.7".parse().unwrap())).await.unwrap();
+    let entries = db.audit_entries(&AuditFilter { action: Some("sign_in".into()), ..Default::default() }, 10).await.unwrap();
+    assert_eq!(entries.len(), 1, "only the successful sign-in");
+    assert_eq!(entries[0].actor, email);
+    assert_eq!(entries[0].detail, "from 192.0.2.7");
+}
+
+pub async fn org_tree_class_search_and_student_count(db: &TestDb) {
+    let bulk = import(db, &sample("synthetic/v1p2-bulk"), "sis", None).await;
+    assert_eq!(bulk.outcome, store::roster::Outcome::Applied, "{}", bulk.message);
+    let tree = db.org_tree().await.unwrap();
+    assert_eq!(tree[0].org_type, "district", "districts first: {tree:?}");
+    let schools: Vec<&str> = tree.iter().filter(|o| o.org_type == "school").map(|o| o.sourced_id.as_str()).collect();
+    assert!(schools.contains(&"org-school-hs"), "{schools:?}");
+    assert!(tree.iter().filter(|o| o.org_type == "school").all(|o| o.parent.as_deref() == Some(tree[0].sourced_id.as_str())));
+
+    let hits = db.search_classes("HR7", 10).await.unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.sourced_id.to_lowercase().contains("hr7") || h.title.to_lowercase().contains("hr7")));
+    assert!(db.search_classes("%", 10).await.unwrap().is_empty(), "a typed % is not a wildcard");
+
+    let students = db.active_students().await.unwrap();
+    let counted: i64 = {
+        let dir = sample("synthetic/v1p2-bulk");
+        let mut rdr = csv::Reader::from_path(dir.join("roles.csv")).unwrap();
+        let headers = rdr.headers().unwrap().clone();
+        let role = headers.iter().position(|h| h == "role").unwrap();
+        let user = headers.iter().position(|h| h == "userSourcedId").unwrap();
+        let mut ids: Vec<String> = rdr.records().map(|r| r.unwrap()).filter(|r| &r[role] == "student").map(|r| r[user].to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        ids.len() as i64
+    };
+    assert_eq!(students, counted);
+}
