@@ -18,6 +18,16 @@ export const admin = {
   password: "e2e-correct-horse-battery",
 };
 
+/** A read-only account. */
+export const auditor = {
+  email: "e2e.auditor@district.example",
+  name: "Avery Auditor",
+  password: "e2e-auditor-staple-battery",
+};
+
+/** The shared OneRoster samples (../shared next to the checkout). */
+export const samples = path.resolve(root, "..", "shared", "oneroster", "samples");
+
 export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,
@@ -49,6 +59,8 @@ export default defineConfig({
       `rm -rf '${dataDir}' && mkdir -p '${dataDir}' && ` +
       `printf '%s\\n' '${admin.password}' | '${binary}' admin create --email '${admin.email}' ` +
       `--name '${admin.name}' --password-stdin && ` +
+      `printf '%s\\n' '${auditor.password}' | '${binary}' admin create --email '${auditor.email}' ` +
+      `--name '${auditor.name}' --role auditor --password-stdin && ` +
       `'${binary}' demo --students ${demo.students} --out '${dataDir}/demo' > /dev/null && ` +
       `'${binary}' import --source demo '${dataDir}/demo' > /dev/null && ` +
       `exec '${binary}' serve --listen 127.0.0.1:${port}`,

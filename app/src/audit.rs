@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::{ui::{when, ErrorAlert}, AppError};
+use crate::{ui::{encode, when, ErrorAlert}, AppError};
 
 /// One entry as the page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,17 +169,4 @@ fn AuditView(data: AuditPageData, current: (Option<String>, Option<String>, Opti
             {next.map(|q| view! { <p><a class="button" href=format!("/audit{q}")>"Older entries"</a></p> })}
         </section>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

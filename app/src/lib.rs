@@ -5,10 +5,12 @@
 //! server; with `hydrate` the same functions become HTTP calls.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod data;
 pub mod error;
 pub mod imports;
 mod layout;
@@ -68,14 +70,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=auth::SignInPage/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("") view=dashboard::DashboardPage/>
-                    <Route path=path!("data") view=pages::DataPage/>
+                    <Route path=path!("data") view=data::DataPage/>
+                    <Route path=path!("data/users/:id") view=data::UserPage/>
+                    <Route path=path!("data/classes/:id") view=data::ClassPage/>
                     <Route path=path!("imports") view=imports::ImportsPage/>
                     <Route path=path!("imports/:id") view=imports::ImportDetailPage/>
                     <Route path=path!("apps") view=apps::AppsPage/>
                     <Route path=path!("apps/:id") view=apps::AppDetailPage/>
                     <Route path=path!("apps/:id/share") view=sharing::SharePage/>
                     <Route path=path!("audit") view=audit::AuditPage/>
-                    <Route path=path!("settings") view=pages::SettingsPage/>
+                    <Route path=path!("settings") view=accounts::SettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

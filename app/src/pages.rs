@@ -1,36 +1,7 @@
-//! Console sections that have no content yet, and the not-found page.
+//! The not-found page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// A section page with a title and an honest empty state.
-#[component]
-fn Section(title: &'static str, lead: &'static str, empty: &'static str) -> impl IntoView {
-    view! {
-        <Title text=title/>
-        <div class="page-header">
-            <h1>{title}</h1>
-            <p class="muted">{lead}</p>
-        </div>
-        <section class="card">
-            <p class="empty">{empty}</p>
-        </section>
-    }
-}
-
-#[component]
-pub fn DataPage() -> impl IntoView {
-    view! { <Section title="Data"
-        lead="Schools, classes, courses, people and enrollments from your student information system."
-        empty="Nothing imported yet."/> }
-}
-
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! { <Section title="Settings"
-        lead="District settings, console accounts and import policies."
-        empty="No settings to change yet."/> }
-}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

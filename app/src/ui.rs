@@ -35,6 +35,19 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
     view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
 }
 
+/// Percent-encodes a query value or path segment.
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,5 +64,10 @@ mod tests {
         assert_eq!(super::when("2026-11-28T02:46:21.000Z"), "2026-11-28 02:46 UTC");
         assert_eq!(super::when("2026-11-28T02:46:21Z"), "2026-11-28 02:46 UTC");
         assert_eq!(super::when("soon"), "soon");
+    }
+
+    #[test]
+    fn encoding_keeps_only_unreserved_characters() {
+        assert_eq!(super::encode("usr-s 1/ä&x=y"), "usr-s%201%2F%C3%A4%26x%3Dy");
     }
 }

@@ -19,7 +19,7 @@
 pub(crate) mod cache;
 mod export;
 mod load;
-mod rows;
+pub(crate) mod rows;
 mod sql;
 
 pub use export::{ExportOptions, ExportSummary};

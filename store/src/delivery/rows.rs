@@ -13,7 +13,7 @@ use crate::{
 
 /// The rows of `select` (a statement with exactly `width` text columns, binds `$1..` in
 /// order), in its order, as text cells (`None` for SQL NULL).
-pub(super) async fn fetch(db: &Db, select: &str, binds: &[String], width: usize) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+pub(crate) async fn fetch(db: &Db, select: &str, binds: &[String], width: usize) -> Result<Vec<Vec<Option<String>>>, StoreError> {
     let cells: Vec<String> = (0..width).map(|i| format!("r.c{i}")).collect();
     // The inner statement's columns are named c0, c1, ... ([`columns`]). The aggregate reads
     // them in the inner statement's order: neither SQLite nor PostgreSQL merges a subquery
@@ -40,6 +40,6 @@ pub(super) async fn fetch(db: &Db, select: &str, binds: &[String], width: usize)
 }
 
 /// `expressions` as the select list of [`fetch`]: each named `c0`, `c1`, ... in order.
-pub(super) fn columns(expressions: &[String]) -> String {
+pub(crate) fn columns(expressions: &[String]) -> String {
     expressions.iter().enumerate().map(|(i, e)| format!("{e} AS c{i}")).collect::<Vec<_>>().join(", ")
 }

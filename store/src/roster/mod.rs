@@ -9,7 +9,9 @@
 //!   source's records.
 
 mod browse;
+mod detail;
 mod history;
+mod people;
 mod import;
 mod index;
 mod policy;
@@ -20,6 +22,8 @@ pub mod tables;
 mod tx;
 
 pub use browse::{ClassHit, OrgNode};
+pub use detail::{ClassDetail, UserDetail};
+pub use people::{BrowsePage, BrowseQuery, ClassListRow, UserListRow, BROWSE_MAX_OFFSET, BROWSE_PAGE};
 pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::TableCount;

@@ -99,3 +99,64 @@ pub async fn org_tree_class_search_and_student_count(db: &TestDb) {
     };
     assert_eq!(students, counted);
 }
+
+pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
+    use store::roster::BrowseQuery;
+    let bulk = import(db, &sample("synthetic/v1p2-bulk"), "sis", None).await;
+    assert_eq!(bulk.outcome, store::roster::Outcome::Applied, "{}", bulk.message);
+    let ids = |page: store::roster::BrowsePage<store::roster::UserListRow>| page.rows.into_iter().map(|u| u.sourced_id).collect::<Vec<_>>();
+    let q = |f: fn(&mut BrowseQuery)| {
+        let mut q = BrowseQuery::default();
+        f(&mut q);
+        q
+    };
+
+    // sorted by family name, then given name
+    let all = db.browse_users(&BrowseQuery::default()).await.unwrap();
+    assert!(!all.more);
+    let names: Vec<String> = all.rows.iter().map(|u| u.family_name.to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    // prefixes of either name, case-insensitive; exact sourcedId, identifier, e-mail
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("LOP".into()))).await.unwrap()), ["usr-t-100"]);
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("maria lo".into()))).await.unwrap()), ["usr-t-100"]);
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("lopez maria".into()))).await.unwrap()), ["usr-t-100"]);
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("usr-s-201".into()))).await.unwrap()), ["usr-s-201"]);
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("Ava.Nguyen@students.rusd.example.org".into()))).await.unwrap()), ["usr-s-200"]);
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("o'b".into()))).await.unwrap()), ["usr-s-201"]);
+    assert!(db.browse_users(&q(|q| q.text = Some("%".into()))).await.unwrap().rows.is_empty());
+    // filters: role, school, grade
+    let teachers = ids(db.browse_users(&q(|q| q.role = Some("teacher".into()))).await.unwrap());
+    assert!(teachers.iter().all(|id| id.starts_with("usr-t-")) && !teachers.is_empty(), "{teachers:?}");
+    let hs_students = db.browse_users(&q(|q| {
+        q.role = Some("student".into());
+        q.school = Some("org-school-hs".into());
+        q.grade = Some("09".into());
+    }))
+    .await
+    .unwrap();
+    assert_eq!(ids(hs_students.clone()), ["usr-s-200"]);
+    assert!(hs_students.rows[0].roles.iter().any(|(r, _)| r == "student"));
+    // paging past the limit is refused, not slow
+    assert!(db.browse_users(&q(|q| q.page = 10_000)).await.unwrap().too_deep);
+
+    let classes = db.browse_classes(&q(|q| q.role = Some("homeroom".into()))).await.unwrap();
+    assert_eq!(classes.rows.iter().map(|c| c.sourced_id.as_str()).collect::<Vec<_>>(), ["cls-ms-hr7-a"]);
+    assert_eq!(db.browse_classes(&q(|q| q.text = Some("algebra".into()))).await.unwrap().rows[0].sourced_id, "cls-hs-alg1-p1");
+
+    let class = db.class_detail("cls-hs-alg1-p1").await.unwrap().unwrap();
+    assert_eq!(class.school.0, "org-school-hs");
+    assert_eq!(class.course.0, "crs-hs-alg1");
+    assert_eq!(class.terms.len(), 2);
+    assert_eq!(class.people[0], ("usr-t-100".to_string(), "Maria Lopez".to_string(), "teacher".to_string()), "teachers first");
+    assert!(class.people.iter().any(|p| p.0 == "usr-s-200" && p.2 == "student"));
+    assert!(db.class_detail("nope").await.unwrap().is_none());
+
+    let user = db.user_detail("usr-s-200").await.unwrap().unwrap();
+    assert!(user.classes.iter().any(|c| c.0 == "cls-hs-alg1-p1" && c.2 == "student"));
+    assert_eq!(user.agents.len(), 1);
+    assert_eq!(user.agents[0].0, "usr-g-300");
+    assert_eq!(user.history.first().map(|h| h.0), Some(bulk.revision.unwrap()));
+    assert!(user.apps.is_empty());
+}

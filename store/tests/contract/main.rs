@@ -63,6 +63,7 @@ contract! {
     audit::audit_entries_filter_page_and_cannot_be_changed,
     audit::a_sign_in_is_recorded_with_its_address,
     audit::org_tree_class_search_and_student_count,
+    audit::the_data_browser_searches_filters_pages_and_details,
     sessions::sessions_round_trip,
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,

@@ -1,0 +1,332 @@
+//! Data browser pages: the searchable lists (state in the query string, so every view is a link)
+//! and the user and class pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Form,
+    hooks::{use_params_map, use_query_map},
+};
+
+use super::{browse_classes, browse_users, load_class, load_user, org_list, Filters, ListPage};
+use crate::ui::{encode, when, ErrorAlert};
+
+const USER_ROLES: &[&str] = &["student", "teacher", "guardian", "parent", "relative", "aide", "administrator", "principal", "proctor"];
+const CLASS_TYPES: &[&str] = &["scheduled", "homeroom"];
+
+#[component]
+pub fn DataPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.trim().is_empty()));
+    let tab = move || param("tab").unwrap_or_else(|| "users".into());
+    let filters = move || Filters {
+        text: param("q"),
+        role: param("role"),
+        school: param("school"),
+        grade: param("grade"),
+        status: param("status"),
+        sort: param("sort"),
+        page: param("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+    };
+    let list = Resource::new(move || (tab(), filters()), |(tab, f)| async move {
+        match tab.as_str() {
+            "classes" => browse_classes(f).await,
+            _ => browse_users(f).await,
+        }
+    });
+    let orgs = Resource::new(move || tab() == "schools", |show| async move { if show { org_list().await } else { Ok(vec![]) } });
+    let link = move |t: &str| format!("/data?tab={t}");
+
+    view! {
+        <Title text="Data"/>
+        <div class="page-header">
+            <h1>"Data"</h1>
+            <p class="muted">"Schools, classes and people from your student information system, as of the current revision."</p>
+        </div>
+        <nav class="tabs" aria-label="Data">
+            <a href=link("users") aria-current=move || (tab() == "users").then_some("page")>"Users"</a>
+            <a href=link("classes") aria-current=move || (tab() == "classes").then_some("page")>"Classes"</a>
+            <a href=link("schools") aria-current=move || (tab() == "schools").then_some("page")>"Schools"</a>
+        </nav>
+        {move || if tab() == "schools" {
+            view! {
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match orgs.await {
+                            Ok(list) => view! { <OrgTree orgs=list/> }.into_any(),
+                            Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }.into_any()
+        } else {
+            view! {
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(page) => view! { <ListView page tab=tab() filters=filters()/> }.into_any(),
+                            Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
+    let users = tab == "users";
+    let kinds: &[&str] = if users { USER_ROLES } else { CLASS_TYPES };
+    let here = |p: i64| {
+        let mut q = format!("/data?tab={tab}&page={p}");
+        for (k, v) in [("q", &filters.text), ("role", &filters.role), ("school", &filters.school), ("grade", &filters.grade), ("status", &filters.status), ("sort", &filters.sort)] {
+            if let Some(v) = v {
+                q.push_str(&format!("&{k}={}", encode(v)));
+            }
+        }
+        q
+    };
+    let prev = (filters.page > 0).then(|| here(filters.page - 1));
+    let next = page.more.then(|| here(filters.page + 1));
+    let detail = if users { "users" } else { "classes" };
+    let sel = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    view! {
+        <section class="card">
+            <Form method="GET" action="/data" attr:class="filters">
+                <input type="hidden" name="tab" value=tab.clone()/>
+                <label>"Search"
+                    <input type="search" name="q" value=filters.text.clone().unwrap_or_default()
+                        placeholder=if users { "name, sourcedId, identifier or e-mail" } else { "title, code or sourcedId" }/>
+                </label>
+                <label>{if users { "Role" } else { "Type" }}
+                    <select name="role">
+                        <option value="">"Any"</option>
+                        {kinds.iter().map(|k| view! { <option value=*k selected=sel(&filters.role, k)>{*k}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"School"
+                    <select name="school">
+                        <option value="">"Any"</option>
+                        {page.schools.iter().map(|(id, name)| view! { <option value=id.clone() selected=sel(&filters.school, id)>{name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Grade"<input name="grade" size="4" value=filters.grade.clone().unwrap_or_default()/></label>
+                <label>"Status"
+                    <select name="status">
+                        <option value="">"Any"</option>
+                        <option value="active" selected=sel(&filters.status, "active")>"active"</option>
+                        <option value="tobedeleted" selected=sel(&filters.status, "tobedeleted")>"tobedeleted"</option>
+                    </select>
+                </label>
+                <label>"Sort"
+                    <select name="sort">
+                        <option value="name" selected=!sel(&filters.sort, "id")>{if users { "Name" } else { "Title" }}</option>
+                        <option value="id" selected=sel(&filters.sort, "id")>"sourcedId"</option>
+                    </select>
+                </label>
+                <button type="submit" class="button button-primary">"Search"</button>
+            </Form>
+            {if page.too_deep {
+                view! { <p class="alert alert-warning" role="status">"That page is too deep to show quickly. Narrow the search with a name or filters."</p> }.into_any()
+            } else if page.rows.is_empty() {
+                view! { <p class="empty">"Nothing matches."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="data-table">
+                        <thead><tr>{page.columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {page.rows.into_iter().map(|r| {
+                                let href = format!("/data/{detail}/{}", encode(&r.sourced_id));
+                                let mut cells = r.cells.into_iter();
+                                let first = cells.next().unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <th scope="row"><a href=href>{first}</a></th>
+                                        {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <p class="pager">
+                {prev.map(|h| view! { <a class="button button-small" href=h>"Previous"</a> })}
+                " " <span class="muted">"Page " {filters.page + 1}</span> " "
+                {next.map(|h| view! { <a class="button button-small" href=h>"Next"</a> })}
+            </p>
+        </section>
+    }
+}
+
+/// Districts with their schools (and deeper orgs), with links to each school's classes.
+#[component]
+fn OrgTree(orgs: Vec<(String, String, String, Option<String>)>) -> impl IntoView {
+    let known: std::collections::HashSet<String> = orgs.iter().map(|o| o.0.clone()).collect();
+    fn branch(orgs: &[(String, String, String, Option<String>)], known: &std::collections::HashSet<String>, parent: Option<&str>) -> AnyView {
+        let children: Vec<_> = orgs
+            .iter()
+            .filter(|o| o.3.as_deref().filter(|p| known.contains(*p)) == parent)
+            .collect();
+        if children.is_empty() {
+            return ().into_any();
+        }
+        view! {
+            <ul>
+                {children.into_iter().map(|(id, name, kind, _)| view! {
+                    <li>
+                        <strong>{name.clone()}</strong> " " <span class="muted">{format!("{kind} · {id}")}</span> " "
+                        <a href=format!("/data?tab=classes&school={}", encode(id))>"classes"</a> " · "
+                        <a href=format!("/data?tab=users&school={}", encode(id))>"people"</a>
+                        {branch(orgs, known, Some(id))}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    }
+    view! { <section class="card tree" data-testid="org-tree">{branch(&orgs, &known, None)}</section> }
+}
+
+fn field_table(fields: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <table class="counts facts-table">
+            <tbody>
+                {fields.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| view! {
+                    <tr><th scope="row">{k}</th><td class="mono">{v}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// One user: roles, classes, guardians, history, and which apps receive them.
+#[component]
+pub fn UserPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let data = Resource::new(id, load_user);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="User"/><ErrorAlert error=e/> }.into_any(),
+                    Ok(u) => view! {
+                        <Title text=u.name.clone()/>
+                        <div class="page-header">
+                            <p class="breadcrumb"><a href="/data?tab=users">"Users"</a></p>
+                            <h1>{u.name.clone()} " " <span class=format!("badge badge-{}", if u.status == "active" { "ok" } else { "off" })>{u.status.clone()}</span></h1>
+                            <p class="muted mono">{u.sourced_id.clone()}</p>
+                        </div>
+                        <div class="cards">
+                            <section class="card" aria-labelledby="apps-heading">
+                                <h2 id="apps-heading">"Apps that receive this user"</h2>
+                                {if u.apps.is_empty() {
+                                    view! { <p class="empty" data-testid="user-apps">"No app receives this user."</p> }.into_any()
+                                } else {
+                                    view! { <ul class="list" data-testid="user-apps">
+                                        {u.apps.iter().map(|(id, name, since, withheld)| view! {
+                                            <li><a href=format!("/apps/{id}")>{name.clone()}</a> " since " {when(since)} ". "
+                                                {if withheld.is_empty() { "Every field.".to_string() } else { format!("All fields except {}.", withheld.join(", ")) }}</li>
+                                        }).collect_view()}
+                                    </ul> }.into_any()
+                                }}
+                            </section>
+                            <section class="card" aria-labelledby="roles-heading">
+                                <h2 id="roles-heading">"Roles"</h2>
+                                <ul class="list">{u.roles.iter().map(|(role, kind, org, name)| view! {
+                                    <li>{format!("{role} ({kind}) at ")}<a href=format!("/data?tab=classes&school={}", encode(org))>{if name.is_empty() { org.clone() } else { name.clone() }}</a></li>
+                                }).collect_view()}</ul>
+                                {(!u.agents.is_empty()).then(|| view! {
+                                    <h3>"Guardians and agents"</h3>
+                                    <ul class="list">{u.agents.iter().map(|(id, name)| view! {
+                                        <li><a href=format!("/data/users/{}", encode(id))>{if name.trim().is_empty() { id.clone() } else { name.clone() }}</a></li>
+                                    }).collect_view()}</ul>
+                                })}
+                            </section>
+                        </div>
+                        <section class="card" aria-labelledby="classes-heading">
+                            <h2 id="classes-heading">"Classes"</h2>
+                            {if u.classes.is_empty() { view! { <p class="empty">"No classes."</p> }.into_any() } else { view! {
+                                <ul class="list" data-testid="user-classes">{u.classes.iter().map(|(id, title, role)| view! {
+                                    <li><a href=format!("/data/classes/{}", encode(id))>{if title.is_empty() { id.clone() } else { title.clone() }}</a> " · " {role.clone()}</li>
+                                }).collect_view()}</ul>
+                            }.into_any() }}
+                        </section>
+                        <div class="cards">
+                            <section class="card" aria-labelledby="history-heading">
+                                <h2 id="history-heading">"History"</h2>
+                                <ul class="list" data-testid="user-history">{u.history.iter().map(|(rev, at, what)| view! {
+                                    <li>"Revision " {*rev} " · " {when(at)} " · " {what.clone()}</li>
+                                }).collect_view()}</ul>
+                            </section>
+                            <section class="card" aria-labelledby="fields-heading">
+                                <h2 id="fields-heading">"Stored fields"</h2>
+                                {field_table(u.fields)}
+                            </section>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One class: term, course, teachers and students, and the apps that receive it.
+#[component]
+pub fn ClassPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let data = Resource::new(id, load_class);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Class"/><ErrorAlert error=e/> }.into_any(),
+                    Ok(c) => {
+                        let teachers: Vec<_> = c.people.iter().filter(|p| p.2 == "teacher").cloned().collect();
+                        let students: Vec<_> = c.people.iter().filter(|p| p.2 == "student").cloned().collect();
+                        let others: Vec<_> = c.people.iter().filter(|p| p.2 != "teacher" && p.2 != "student").cloned().collect();
+                        let person = |(id, name, role): (String, String, String)| view! {
+                            <li><a href=format!("/data/users/{}", encode(&id))>{if name.trim().is_empty() { id.clone() } else { name }}</a>
+                                {(role != "teacher" && role != "student").then(|| format!(" · {role}"))}</li>
+                        };
+                        view! {
+                            <Title text=c.title.clone()/>
+                            <div class="page-header">
+                                <p class="breadcrumb"><a href="/data?tab=classes">"Classes"</a></p>
+                                <h1>{c.title.clone()}</h1>
+                                <p class="muted">
+                                    <a href=format!("/data?tab=classes&school={}", encode(&c.school.0))>{c.school.1.clone()}</a>
+                                    " · course " {c.course.1.clone()} " · "
+                                    {c.terms.iter().map(|t| t.1.clone()).collect::<Vec<_>>().join(", ")}
+                                    " · " <span class="mono">{c.sourced_id.clone()}</span>
+                                </p>
+                            </div>
+                            <div class="cards">
+                                <section class="card" aria-labelledby="teachers-heading">
+                                    <h2 id="teachers-heading">{format!("Teachers ({})", teachers.len())}</h2>
+                                    <ul class="list" data-testid="class-teachers">{teachers.into_iter().map(person).collect_view()}</ul>
+                                    {(!others.is_empty()).then(|| view! { <h3>"Others"</h3><ul class="list">{others.into_iter().map(person).collect_view()}</ul> })}
+                                    <h3>"Apps that receive this class"</h3>
+                                    {if c.apps.is_empty() { view! { <p class="muted">"None."</p> }.into_any() } else { view! {
+                                        <ul class="list">{c.apps.iter().map(|(id, name, since)| view! { <li><a href=format!("/apps/{id}")>{name.clone()}</a> " since " {when(since)}</li> }).collect_view()}</ul>
+                                    }.into_any() }}
+                                </section>
+                                <section class="card" aria-labelledby="students-heading">
+                                    <h2 id="students-heading">{format!("Students ({})", students.len())}</h2>
+                                    <ul class="list columns" data-testid="class-students">{students.into_iter().map(person).collect_view()}</ul>
+                                </section>
+                            </div>
+                            <section class="card" aria-labelledby="fields-heading">
+                                <h2 id="fields-heading">"Stored fields"</h2>
+                                {field_table(c.fields)}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

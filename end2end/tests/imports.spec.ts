@@ -1,0 +1,126 @@
+import { test, expect } from "@playwright/test";
+import * as path from "node:path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { admin, samples, demo } from "../playwright.config";
+import type { Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { signIn, open, cli } from "./support";
+
+// These journeys change the roster; they run after the dashboard test (files run in name order)
+// and leave the demo district as it was (the held import is rolled back).
+
+async function revisionOnDashboard(page: Page): Promise<string> {
+  await open(page, "/");
+  return (await page.getByTestId("roster-revision").textContent()) ?? "";
+}
+
+async function upload(page: Page, file: string, source: string) {
+  await open(page, "/imports");
+  await page.getByLabel(/OneRoster CSV package/).setInputFiles(file);
+  await page.getByLabel("Source").fill(source);
+  await page.getByRole("button", { name: "Upload and import" }).click();
+}
+
+test("a valid package uploads, reports and shows up; a broken one shows its diagnostics and changes nothing", async ({ page }) => {
+  await signIn(page, admin);
+  const before = await revisionOnDashboard(page);
+  expect(before).toBe("Revision 1");
+
+  await upload(page, path.join(samples, "synthetic/v1p2-bulk/v1p2-bulk.zip"), "synthetic");
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.getByTestId("outcome")).toHaveText("applied");
+  await expect(page.getByTestId("import-message")).toHaveText("applied as revision 2");
+  // The synthetic district has 7 users; every one is new here.
+  await expect(page.getByTestId("entity-counts").getByRole("row", { name: /^users / })).toHaveText("users070000");
+  await expect(page.getByTestId("problem-totals")).toHaveText(/^0 errors/);
+
+  // The data is there: the dashboard counts the demo users and the 7 synthetic ones.
+  await open(page, "/");
+  await expect(page.getByTestId("roster-revision")).toHaveText("Revision 2");
+  const users = page.getByTestId("roster-counts").getByRole("row", { name: /^Users / });
+  const demoUsers = Number(((await users.textContent()) ?? "").replace(/^Users/, "").replace(/0$/, "").replace(/,/g, ""));
+  expect(demoUsers).toBeGreaterThan(demo.students);
+
+  // A broken package: rejected, with diagnostics by file, line and field.
+  await upload(page, path.join(samples, "moodle-enrol_oneroster/v1p2-malformed-negative/v1p2_full_dataset.zip"), "moodle");
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.getByTestId("outcome")).toHaveText("rejected");
+  const problems = page.getByTestId("problems");
+  await expect(problems).toBeVisible();
+  await expect(problems.getByRole("row").filter({ hasText: "roles.csv" }).first()).toBeVisible();
+  expect(Number(((await page.getByTestId("problem-totals").textContent()) ?? "").split(" ")[0])).toBeGreaterThan(0);
+  // ... downloadable as CSV, the same rows
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download as CSV" }).click();
+  const csv = fs.readFileSync(await (await download).path(), "utf8");
+  expect(csv.split("\n")[0]).toBe("file,line,field,severity,message");
+  expect(csv).toContain("roles.csv");
+
+  // ... and nothing changed.
+  await open(page, "/");
+  await expect(page.getByTestId("roster-revision")).toHaveText("Revision 2");
+
+  // Not a zip at all: refused before any import, with the reason.
+  const notZip = path.join(os.tmpdir(), "not-a-package.zip");
+  fs.writeFileSync(notZip, "sourcedId,name\nx,y\n");
+  await upload(page, notZip, "sis");
+  await expect(page).toHaveURL(/\/imports$/);
+  await expect(page.getByTestId("upload-error")).toHaveText(
+    "not-a-package.zip: this is not a zip file. A OneRoster package is a zip of CSV files (manifest.csv, orgs.csv, users.csv, …).",
+  );
+  // shown once
+  await page.reload();
+  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+});
+
+test("a held import is approved and applied, then rolled back to the previous data", async ({ page }) => {
+  await signIn(page, admin);
+  await open(page, "/");
+  const revision = Number(((await page.getByTestId("roster-revision").textContent()) ?? "").replace("Revision ", ""));
+  const usersRow = page.getByTestId("roster-counts").getByRole("row", { name: /^Users / });
+  const usersBefore = await usersRow.textContent();
+
+  // A 30-student district as a bulk of the `demo` source would delete most demo records.
+  const small = fs.mkdtempSync(path.join(os.tmpdir(), "rollbook-small-"));
+  cli("demo", "--students", "30", "--out", small);
+  const files = fs.readdirSync(small).filter((f) => f.endsWith(".csv"));
+  execFileSync("python3", ["-m", "zipfile", "-c", "small-district.zip", ...files], { cwd: small });
+  await upload(page, path.join(small, "small-district.zip"), "demo");
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.getByTestId("outcome")).toHaveText("held");
+  await expect(page.getByTestId("hold-reasons").getByRole("listitem").first()).toContainText("delete");
+
+  // it waits on the imports page
+  await open(page, "/imports");
+  const held = page.getByTestId("held").getByRole("link");
+  await expect(held).toHaveCount(1);
+  await held.click();
+  await expect(page.getByTestId("outcome")).toHaveText("held");
+  await page.getByRole("button", { name: "Approve and apply" }).click();
+  await expect(page.getByTestId("outcome")).toHaveText("applied");
+  await expect(page.getByTestId("import-message")).toHaveText(`applied as revision ${revision + 1}`);
+
+  await open(page, "/");
+  await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 1}`);
+  await expect(usersRow).not.toHaveText(usersBefore ?? "");
+
+  // Roll back: the confirmation says what will change, then the data is back.
+  await open(page, "/imports");
+  await page.getByRole("button", { name: `Roll back to ${revision}` }).click();
+  const changes = page.getByTestId("rollback-changes");
+  await expect(changes.getByRole("listitem").filter({ hasText: / users$/ })).toBeVisible();
+  await page.getByRole("button", { name: "Yes, roll back" }).click();
+  await expect(page.getByTestId("rolled-back")).toContainText(`Revision ${revision + 2}:`);
+
+  await open(page, "/");
+  await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 2}`);
+  await expect(usersRow).toHaveText(usersBefore ?? "");
+
+  // All of it is in the audit log, with who did it.
+  await open(page, "/audit");
+  const table = page.getByTestId("audit-table");
+  for (const action of ["import.upload", "import.approve", "revision.rollback", "sign_in"]) {
+    await expect(table.locator(`tr[data-action="${action}"]`).first()).toContainText(admin.email);
+  }
+});

@@ -1,0 +1,269 @@
+//! The console's data browser: users and classes by search, filters, sorting and pages, and
+//! one user or class with everything around it.
+//!
+//! Searches are prefix searches on lower-cased names (range comparisons on expression indexes,
+//! which both databases use), or exact matches on sourcedId, identifier and e-mail, so a page
+//! stays fast on a 1M-student roster. Typed text is always bound, never spliced into SQL.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{delivery::rows, Store, StoreError};
+
+/// Rows per page in the browser.
+pub const BROWSE_PAGE: i64 = 50;
+/// Pages go this deep at most; past it the search must be narrowed (deep offsets are slow).
+pub const BROWSE_MAX_OFFSET: i64 = 10_000;
+
+/// What to list. Empty fields do not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowseQuery {
+    /// A name prefix ("lop", "ana lop"), or an exact sourcedId, identifier or e-mail.
+    pub text: Option<String>,
+    /// Users: a role (`student`, `teacher`, ...). Classes: a class type.
+    pub role: Option<String>,
+    /// A school's sourcedId.
+    pub school: Option<String>,
+    /// A grade (`09`).
+    pub grade: Option<String>,
+    /// `active` or `tobedeleted`.
+    pub status: Option<String>,
+    /// `name` (default) or `id`.
+    pub sort: Option<String>,
+    /// Zero-based page.
+    pub page: i64,
+}
+
+/// One user in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserListRow {
+    pub sourced_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub identifier: String,
+    pub grades: String,
+    pub status: String,
+    /// `role at org` for each role.
+    pub roles: Vec<(String, String)>,
+}
+
+/// One class in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassListRow {
+    pub sourced_id: String,
+    pub title: String,
+    pub class_code: String,
+    pub class_type: String,
+    pub school: String,
+    pub grades: String,
+    pub status: String,
+}
+
+/// A page of rows; `more` when a next page exists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowsePage<T> {
+    pub rows: Vec<T>,
+    pub more: bool,
+    /// The page asked for lies past [`BROWSE_MAX_OFFSET`].
+    pub too_deep: bool,
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The first string after every string starting with `prefix` (for a range search).
+fn prefix_end(prefix: &str) -> String {
+    let mut out = prefix.to_string();
+    out.push(char::MAX);
+    out
+}
+
+/// A statement being written: its text and its (text) binds, `$1..` in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    binds: Vec<String>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Sql {
+        Sql { text: text.to_string(), binds: vec![] }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: impl Into<String>) -> &mut Sql {
+        self.binds.push(value.into());
+        let n = self.binds.len();
+        self.text.push_str(&format!("${n}"));
+        self
+    }
+
+    /// `(lower(col) >= p AND lower(col) < p+MAX)`.
+    fn prefix(&mut self, col: &str, prefix: &str) -> &mut Sql {
+        self.push(&format!("(lower({col}) >= ")).bind(prefix).push(&format!(" AND lower({col}) < ")).bind(prefix_end(prefix)).push(")")
+    }
+}
+
+/// Text cells of a row, `None` as empty.
+fn cells<const N: usize>(row: Vec<Option<String>>) -> [String; N] {
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (slot, cell) in out.iter_mut().zip(row) {
+        *slot = cell.unwrap_or_default();
+    }
+    out
+}
+
+impl Store {
+    /// Users matching `query`, a page at a time.
+    pub async fn browse_users(&self, query: &BrowseQuery) -> Result<BrowsePage<UserListRow>, StoreError> {
+        let offset = query.page.max(0) * BROWSE_PAGE;
+        if offset > BROWSE_MAX_OFFSET {
+            return Ok(BrowsePage { rows: vec![], more: false, too_deep: true });
+        }
+        let mut q = Sql::new(&format!(
+            "SELECT {} FROM users u WHERE 1 = 1",
+            rows::columns(&["u.sourced_id", "u.given_name", "u.family_name", "u.email", "u.identifier", "u.grades", "u.status"].map(String::from))
+        ));
+        if let Some(text) = clean(&query.text) {
+            let lower = text.to_lowercase();
+            q.push(" AND (u.sourced_id = ").bind(text.clone());
+            q.push(" OR u.identifier = ").bind(text.clone());
+            q.push(" OR lower(u.email) = ").bind(lower.clone());
+            let words: Vec<&str> = lower.split_whitespace().collect();
+            if words.len() >= 2 {
+                // "ana lop": given name and family name prefixes, either order
+                let (a, b) = (words[0], words[words.len() - 1]);
+                q.push(" OR (").prefix("u.given_name", a).push(" AND ").prefix("u.family_name", b);
+                q.push(") OR (").prefix("u.family_name", a).push(" AND ").prefix("u.given_name", b).push(")");
+            } else {
+                q.push(" OR ").prefix("u.family_name", &lower).push(" OR ").prefix("u.given_name", &lower);
+            }
+            q.push(")");
+        }
+        let role = clean(&query.role);
+        let school = clean(&query.school);
+        if role.is_some() || school.is_some() {
+            q.push(" AND EXISTS (SELECT 1 FROM roles r WHERE r.user_sourced_id = u.sourced_id AND r.status = 'active'");
+            if let Some(role) = role {
+                q.push(" AND r.role = ").bind(role);
+            }
+            if let Some(school) = school {
+                q.push(" AND r.org_sourced_id = ").bind(school);
+            }
+            q.push(")");
+        }
+        if let Some(grade) = clean(&query.grade) {
+            q.push(" AND (',' || COALESCE(u.grades, '') || ',') LIKE ").bind(format!("%,{},%", crate::service::audit::escape_like(&grade)));
+            q.push(" ESCAPE '\\'");
+        }
+        if let Some(status) = clean(&query.status) {
+            q.push(" AND u.status = ").bind(status);
+        }
+        match clean(&query.sort).as_deref() {
+            Some("id") => q.push(" ORDER BY u.sourced_id"),
+            _ => q.push(" ORDER BY lower(u.family_name), lower(u.given_name), u.sourced_id"),
+        };
+        // computed numbers, not input
+        q.push(&format!(" LIMIT {} OFFSET {offset}", BROWSE_PAGE + 1));
+        let found = rows::fetch(&self.db, &q.text, &q.binds, 7).await?;
+        let more = found.len() as i64 > BROWSE_PAGE;
+        let mut list: Vec<UserListRow> = found
+            .into_iter()
+            .take(BROWSE_PAGE as usize)
+            .map(cells::<7>)
+            .map(|[sourced_id, given_name, family_name, email, identifier, grades, status]| UserListRow {
+                sourced_id,
+                given_name,
+                family_name,
+                email,
+                identifier,
+                grades,
+                status,
+                roles: vec![],
+            })
+            .collect();
+        if !list.is_empty() {
+            let mut r = Sql::new(&format!(
+                "SELECT {} FROM roles r LEFT JOIN orgs o ON o.sourced_id = r.org_sourced_id \
+                 WHERE r.status = 'active' AND r.user_sourced_id IN (",
+                rows::columns(&["r.user_sourced_id", "r.role", "COALESCE(o.name, r.org_sourced_id)"].map(String::from))
+            ));
+            for (i, u) in list.iter().enumerate() {
+                if i > 0 {
+                    r.push(", ");
+                }
+                r.bind(u.sourced_id.clone());
+            }
+            r.push(") ORDER BY r.user_sourced_id, r.role");
+            for row in rows::fetch(&self.db, &r.text, &r.binds, 3).await? {
+                let [user, role, org] = cells::<3>(row);
+                if let Some(u) = list.iter_mut().find(|u| u.sourced_id == user) {
+                    u.roles.push((role, org));
+                }
+            }
+        }
+        Ok(BrowsePage { rows: list, more, too_deep: false })
+    }
+
+    /// Classes matching `query` (`role` is the class type), a page at a time.
+    pub async fn browse_classes(&self, query: &BrowseQuery) -> Result<BrowsePage<ClassListRow>, StoreError> {
+        let offset = query.page.max(0) * BROWSE_PAGE;
+        if offset > BROWSE_MAX_OFFSET {
+            return Ok(BrowsePage { rows: vec![], more: false, too_deep: true });
+        }
+        let mut q = Sql::new(&format!(
+            "SELECT {} FROM classes c LEFT JOIN orgs o ON o.sourced_id = c.school_sourced_id WHERE 1 = 1",
+            rows::columns(
+                &["c.sourced_id", "c.title", "c.class_code", "c.class_type", "COALESCE(o.name, c.school_sourced_id)", "c.grades", "c.status"]
+                    .map(String::from)
+            )
+        ));
+        if let Some(text) = clean(&query.text) {
+            q.push(" AND (c.sourced_id = ").bind(text.clone()).push(" OR c.class_code = ").bind(text.clone()).push(" OR ");
+            q.prefix("c.title", &text.to_lowercase()).push(")");
+        }
+        if let Some(kind) = clean(&query.role) {
+            q.push(" AND c.class_type = ").bind(kind);
+        }
+        if let Some(school) = clean(&query.school) {
+            q.push(" AND c.school_sourced_id = ").bind(school);
+        }
+        if let Some(grade) = clean(&query.grade) {
+            q.push(" AND (',' || COALESCE(c.grades, '') || ',') LIKE ").bind(format!("%,{},%", crate::service::audit::escape_like(&grade)));
+            q.push(" ESCAPE '\\'");
+        }
+        if let Some(status) = clean(&query.status) {
+            q.push(" AND c.status = ").bind(status);
+        }
+        match clean(&query.sort).as_deref() {
+            Some("id") => q.push(" ORDER BY c.sourced_id"),
+            _ => q.push(" ORDER BY lower(c.title), c.sourced_id"),
+        };
+        q.push(&format!(" LIMIT {} OFFSET {offset}", BROWSE_PAGE + 1));
+        let found = rows::fetch(&self.db, &q.text, &q.binds, 7).await?;
+        let more = found.len() as i64 > BROWSE_PAGE;
+        Ok(BrowsePage {
+            rows: found
+                .into_iter()
+                .take(BROWSE_PAGE as usize)
+                .map(cells::<7>)
+                .map(|[sourced_id, title, class_code, class_type, school, grades, status]| ClassListRow {
+                    sourced_id,
+                    title,
+                    class_code,
+                    class_type,
+                    school,
+                    grades,
+                    status,
+                })
+                .collect(),
+            more,
+            too_deep: false,
+        })
+    }
+}
