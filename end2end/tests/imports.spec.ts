@@ -42,6 +42,21 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   const demoUsers = Number(((await users.textContent()) ?? "").replace(/^Users/, "").replace(/0$/, "").replace(/,/g, ""));
   expect(demoUsers).toBeGreaterThan(demo.students);
 
+  // ... and in the data browser: search a synthetic teacher, open her page and her class.
+  await open(page, "/data");
+  await page.getByLabel("Search").fill("maria lopez");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/[?&]q=maria(\+|%20)lopez/);
+  const found = page.getByTestId("data-table").getByRole("row");
+  await expect(found).toHaveCount(2); // header + Maria Lopez
+  await found.nth(1).getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Maria Lopez");
+  await expect(page.getByTestId("user-apps")).toHaveText("No app receives this user.");
+  await page.getByTestId("user-classes").getByRole("link", { name: "Algebra I - Period 1" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Algebra I - Period 1");
+  await expect(page.getByTestId("class-teachers")).toHaveText("Maria Lopez");
+  await expect(page.getByTestId("class-students").getByRole("link", { name: "Ava Nguyen" })).toBeVisible();
+
   // A broken package: rejected, with diagnostics by file, line and field.
   await upload(page, path.join(samples, "moodle-enrol_oneroster/v1p2-malformed-negative/v1p2_full_dataset.zip"), "moodle");
   await expect(page).toHaveURL(/\/imports\/\d+$/);
@@ -78,8 +93,10 @@ test("a held import is approved and applied, then rolled back to the previous da
   await signIn(page, admin);
   await open(page, "/");
   const revision = Number(((await page.getByTestId("roster-revision").textContent()) ?? "").replace("Revision ", ""));
-  const usersRow = page.getByTestId("roster-counts").getByRole("row", { name: /^Users / });
-  const usersBefore = await usersRow.textContent();
+  // Active users: a rollback brings every record back as it was; records the rolled-back
+  // import created stay as deletions (tombstones), so apps learn they are gone.
+  const activeUsers = page.getByTestId("roster-counts").getByRole("row", { name: /^Users / }).locator("td").first();
+  const usersBefore = await activeUsers.textContent();
 
   // A 30-student district as a bulk of the `demo` source would delete most demo records.
   const small = fs.mkdtempSync(path.join(os.tmpdir(), "rollbook-small-"));
@@ -103,7 +120,7 @@ test("a held import is approved and applied, then rolled back to the previous da
 
   await open(page, "/");
   await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 1}`);
-  await expect(usersRow).not.toHaveText(usersBefore ?? "");
+  await expect(activeUsers).not.toHaveText(usersBefore ?? "");
 
   // Roll back: the confirmation says what will change, then the data is back.
   await open(page, "/imports");
@@ -115,7 +132,7 @@ test("a held import is approved and applied, then rolled back to the previous da
 
   await open(page, "/");
   await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 2}`);
-  await expect(usersRow).toHaveText(usersBefore ?? "");
+  await expect(activeUsers).toHaveText(usersBefore ?? "");
 
   // All of it is in the audit log, with who did it.
   await open(page, "/audit");

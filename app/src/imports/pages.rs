@@ -10,16 +10,18 @@ use super::{
 };
 use crate::ui::{group, when, ErrorAlert};
 
-/// Shows upload progress and then "checking" while the server imports. Without scripts the
-/// form posts natively and the server answers with the report page just the same.
+/// Shows upload progress and then "checking" while the server imports. The server answers such
+/// a request with the address to go to (a redirect would be followed inside the request, and
+/// would use up the one-time error message). Without scripts the form posts natively and the
+/// server redirects.
 const UPLOAD_SCRIPT: &str = "event.preventDefault();const f=this;const bar=document.getElementById('upload-progress');\
 const label=document.getElementById('upload-status');const x=new XMLHttpRequest();\
 x.upload.onprogress=function(e){if(e.lengthComputable){bar.max=e.total;bar.value=e.loaded;\
 label.textContent='Uploading… '+Math.round(100*e.loaded/e.total)+'%';}};\
 x.upload.onload=function(){bar.removeAttribute('value');label.textContent='Checking and importing… (large packages take a while)';};\
-x.onload=function(){window.location.href=x.responseURL;};\
+x.onload=function(){window.location.href=x.status===200?x.responseText:'/imports';};\
 x.onerror=function(){label.textContent='The upload failed: the server could not be reached.';};\
-bar.hidden=false;f.querySelector('button').disabled=true;x.open('POST',f.action);x.send(new FormData(f));";
+bar.hidden=false;f.querySelector('button').disabled=true;x.open('POST',f.action);x.setRequestHeader('X-Rollbook-Upload','script');x.send(new FormData(f));";
 
 #[component]
 pub fn ImportsPage() -> impl IntoView {

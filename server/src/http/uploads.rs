@@ -25,6 +25,9 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Account
 /// `rollbook import`, then shows its report. A refusal before there is an import (not signed
 /// in as an admin, no file, not a zip) goes back to the imports page with the reason.
 pub(crate) async fn upload(State(state): State<AppState>, session: Session, request: Request) -> Response {
+    // The page's upload script asks for the address instead of a redirect (see `go`).
+    let script = request.headers().contains_key("x-rollbook-upload");
+    let go = |to: String| if script { (StatusCode::OK, to).into_response() } else { Redirect::to(&to).into_response() };
     if request.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
         return StatusCode::FORBIDDEN.into_response();
     }
@@ -34,12 +37,12 @@ pub(crate) async fn upload(State(state): State<AppState>, session: Session, requ
         Err(r) => return r,
     };
     if account.role != Role::DistrictAdmin {
-        return refuse(&session, "Your account is not allowed to import packages.").await;
+        return go(refuse(&session, "Your account is not allowed to import packages.").await);
     }
     let multipart = match <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state).await {
         Ok(m) => m,
         Err(e) => {
-            return refuse(&session, &format!("The upload was not a file upload form: {}", e.body_text())).await;
+            return go(refuse(&session, &format!("The upload was not a file upload form: {}", e.body_text())).await);
         }
     };
     match receive(&state, multipart).await {
@@ -56,16 +59,16 @@ pub(crate) async fn upload(State(state): State<AppState>, session: Session, requ
                     if let Err(e) = state.store.record_audit(&account.email, "import.upload", &format!("import {}", report.id), &detail).await {
                         tracing::error!(error = %e, "could not record the upload in the audit log");
                     }
-                    Redirect::to(&format!("/imports/{}", report.id)).into_response()
+                    go(format!("/imports/{}", report.id))
                 }
-                Err(store::StoreError::Invalid(msg) | store::StoreError::Conflict(msg)) => refuse(&session, &msg).await,
+                Err(store::StoreError::Invalid(msg) | store::StoreError::Conflict(msg)) => go(refuse(&session, &msg).await),
                 Err(e) => {
                     tracing::error!(error = %e, "upload import failed");
-                    refuse(&session, "The import failed on the server; details are in the server log.").await
+                    go(refuse(&session, "The import failed on the server; details are in the server log.").await)
                 }
             }
         }
-        Err(msg) => refuse(&session, &msg).await,
+        Err(msg) => go(refuse(&session, &msg).await),
     }
 }
 
@@ -139,11 +142,12 @@ async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::pat
     }
 }
 
-async fn refuse(session: &Session, message: &str) -> Response {
+/// Keeps the refusal for the imports page (shown once) and returns that page's address.
+async fn refuse(session: &Session, message: &str) -> String {
     if let Err(e) = session.insert(UPLOAD_ERROR_KEY, message.to_string()).await {
         tracing::error!(error = %e, "could not keep the upload error in the session");
     }
-    Redirect::to("/imports").into_response()
+    "/imports".to_string()
 }
 
 /// `GET /imports/{id}/report.csv`: the import's diagnostics as CSV (file, line, field,
