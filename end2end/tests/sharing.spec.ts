@@ -78,7 +78,12 @@ test("an admin registers an app, hands over credentials, shares one school witho
   expect(studentsAdded).toBeGreaterThan(0);
   await expect(impact.getByTestId("fields-added")).toHaveCount(0);
 
+  // One school is more than 10% of the district's students: saving asks first.
   await page.getByRole("button", { name: "Save share" }).click();
+  const bigChange = page.getByRole("alertdialog", { name: "Confirm the change" });
+  await expect(bigChange).toContainText(`It adds ${studentsAdded.toLocaleString("en-US")} students, more than 10% of the district's`);
+  expect(await sharedUsers(request, bearer)).toHaveLength(0);
+  await bigChange.getByRole("button", { name: "Confirm and save" }).click();
   await expect(page.getByTestId("saved")).toContainText(`+${studentsAdded.toLocaleString("en-US")} / −0 students`);
 
   // The app, with its own credentials, gets exactly the previewed users, without e-mail.
@@ -96,6 +101,17 @@ test("an admin registers an app, hands over credentials, shares one school witho
   const other = demoRows("roles.csv").find((r) => r.role === "student" && r.orgSourcedId !== schoolId && !sharedIds.has(r.userSourcedId))!;
   await page.reload();
   await page.locator('body[data-hydrated="true"]').waitFor();
+  // Preview as app: the API's own answer for this app, without e-mail.
+  const frame = page.frameLocator('iframe[name="preview-frame"]');
+  await expect(frame.locator("body")).toContainText('"users"');
+  expect(await frame.locator("body").textContent()).not.toContain('"email"');
+  await page.getByLabel("Endpoint").fill(`users/${shared.sourcedId}`);
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(frame.locator("body")).toContainText(`"sourcedId":"${shared.sourcedId}"`);
+  await page.getByLabel("Endpoint").fill(`users/${other.userSourcedId}`);
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(frame.locator("body")).toContainText("failure");
+
   await page.getByLabel("sourcedId", { exact: true }).fill(shared.sourcedId);
   await page.getByRole("button", { name: "Explain" }).click();
   await expect(page.getByTestId("why")).toContainText(`${shared.sourcedId} is shared.`);
@@ -109,6 +125,7 @@ test("an admin registers an app, hands over credentials, shares one school witho
   await page.getByRole("button", { name: "Save share" }).click();
   const confirm = page.getByRole("alertdialog", { name: "Confirm the change" });
   await expect(confirm).toContainText("It adds sensitive data: users.email.");
+  await expect(confirm).not.toContainText("students, more than");
   expect((await sharedUsers(request, bearer))[0]).not.toHaveProperty("email");
   await confirm.getByRole("button", { name: "Confirm and save" }).click();
   await expect(page.getByTestId("saved")).toBeVisible();
@@ -119,12 +136,20 @@ test("an admin registers an app, hands over credentials, shares one school witho
   await expect(page.getByTestId("shared-students")).toHaveText(`${studentsAdded.toLocaleString("en-US")} students`);
   await expect(page.getByTestId("access-log").getByRole("row").filter({ hasText: `${V12}/users` }).first()).toBeVisible();
 
+  // Its CSV export, downloaded by the admin: a zip, recorded in the audit log.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "OneRoster 1.2" }).click();
+  const zip = await (await download).createReadStream();
+  const first = await new Promise<Buffer>((resolve) => zip.once("data", (chunk) => resolve(chunk as Buffer)));
+  expect(first.subarray(0, 4).toString("binary")).toBe("PK\x03\x04");
+
   // Every step is in the audit log.
   await open(page, "/audit");
   const table = page.getByTestId("audit-table");
   await expect(table.locator('tr[data-action="app.create"]').first()).toContainText(name);
   await expect(table.locator('tr[data-action="share.set"]')).toHaveCount(2);
   await expect(table.locator('tr[data-action="share.set"]').first()).toContainText(admin.email);
+  await expect(table.locator('tr[data-action="app.export"]').first()).toContainText("OneRoster 1.2 CSV package");
 });
 
 test("an auditor can look but not change: the pages offer nothing and the server refuses direct calls", async ({ page }) => {

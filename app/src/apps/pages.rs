@@ -313,7 +313,10 @@ fn AppView(
             <h2 id="access-heading">"Access log"</h2>
             <p class="muted">
                 "The latest " {app.access.len()} " requests and exports. "
-                {app.throttled} " rate-limited (429), " {app.errors} " refused or failed."
+                {app.throttled} " rate-limited (429), " {app.errors} " refused or failed. "
+                "Its CSV export: "
+                {app.v1p2.then(|| view! { <a href=format!("/apps/{id}/export.zip?version=v1p2") download="">"OneRoster 1.2"</a> " " })}
+                {app.v1p1.then(|| view! { <a href=format!("/apps/{id}/export.zip?version=v1p1") download="">"OneRoster 1.1"</a> })}
             </p>
             {if app.access.is_empty() {
                 view! { <p class="empty">"No access yet."</p> }.into_any()

@@ -81,6 +81,7 @@ fn Editor(data: ShareEditorData) -> impl IntoView {
                     }).collect_view()}
                 </section>
                 <FieldsSection state fields=data.fields.clone()/>
+                <PreviewAsApp app_id/>
             </div>
             <aside class="editor-side">
                 <section class="card sticky" aria-labelledby="impact-heading">
@@ -375,6 +376,34 @@ fn SaveBar(app_id: i64, state: RwSignal<EditorState>, save: ServerAction<SaveSha
                 Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
             })}
         </div>
+    }
+}
+
+/// The exact JSON the REST API answers this app (as saved), for any rostering endpoint.
+#[component]
+fn PreviewAsApp(app_id: i64) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="preview-heading">
+            <h2 id="preview-heading">"Preview as app"</h2>
+            <p class="muted">"What the app receives now, as saved: the REST API's answer for this app, with its share, fields and paging. Not counted against its rate limit."</p>
+            <form method="get" action=format!("/apps/{app_id}/preview") target="preview-frame" class="inline-form">
+                <label for="preview-version">"Version"</label>
+                <select id="preview-version" name="version">
+                    <option value="v1p2">"1.2"</option>
+                    <option value="v1p1">"1.1"</option>
+                </select>
+                <label for="preview-endpoint">"Endpoint"</label>
+                <input id="preview-endpoint" name="endpoint" value="users?limit=5" list="endpoints" size="40"/>
+                <datalist id="endpoints">
+                    {["users?limit=5", "students?limit=5", "teachers?limit=5", "classes?limit=5", "schools", "orgs",
+                      "courses?limit=5", "enrollments?limit=5", "academicSessions", "demographics?limit=5"]
+                        .map(|e| view! { <option value=e></option> }).collect_view()}
+                </datalist>
+                <button type="submit" class="button">"Show"</button>
+            </form>
+            <iframe name="preview-frame" title="Preview as app" class="preview-frame"
+                src=format!("/apps/{app_id}/preview?version=v1p2&endpoint=users%3Flimit%3D5")></iframe>
+        </section>
     }
 }
 

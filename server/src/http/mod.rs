@@ -109,6 +109,8 @@ pub fn router(
             post(uploads::upload).layer(axum::extract::DefaultBodyLimit::max(uploads::MAX_UPLOAD_BYTES)),
         )
         .route("/imports/{id}/report.csv", get(uploads::report_csv))
+        .route("/apps/{id}/preview", get(rostering::preview::preview))
+        .route("/apps/{id}/export.zip", get(rostering::preview::export_zip))
         .leptos_routes_with_handler(routes, get(console::page))
         // Pages and server function answers are per person (and will carry student data):
         // never cached. Static assets (the fallback) stay cacheable.

@@ -37,6 +37,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("app.update", "Changed an app"),
     ("app.enable", "Enabled an app"),
     ("app.disable", "Disabled an app"),
+    ("app.export", "Downloaded an app's CSV export"),
     ("credentials.rotate", "Issued a new secret"),
     ("credentials.revoke", "Revoked credentials"),
     ("share.set", "Changed a share"),

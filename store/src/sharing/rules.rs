@@ -208,7 +208,23 @@ impl Share {
 
     /// The fields the app receives that `before` withheld, and the reverse, as `entity.field`
     /// (demographics as a whole is `demographics`).
+    ///
+    /// A share that gives nothing gives no field either: from it, the sensitive fields the new
+    /// share gives count as added (so the console asks before a first share sends e-mail
+    /// addresses), and nothing counts as removed. Towards it, no field changes.
     pub fn field_changes(before: &Share, after: &Share) -> (Vec<String>, Vec<String>) {
+        if after.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        if before.is_empty() {
+            let gives = |f: &str| !after.withhold.iter().any(|w| w == f) && (after.demographics || !f.starts_with("demographics."));
+            let mut added: Vec<String> = SENSITIVE.iter().copied().filter(|f| gives(f)).map(String::from).collect();
+            if after.demographics {
+                added.push("demographics".into());
+            }
+            added.sort();
+            return (added, Vec::new());
+        }
         let mut added: Vec<String> = before.withhold.iter().filter(|f| !after.withhold.contains(f)).cloned().collect();
         let mut removed: Vec<String> = after.withhold.iter().filter(|f| !before.withhold.contains(f)).cloned().collect();
         if after.demographics && !before.demographics {
@@ -258,10 +274,23 @@ mod tests {
 
     #[test]
     fn field_changes_list_what_is_added_and_removed() {
-        let before = Share { withhold: vec!["users.email".into(), "users.phone".into()], ..Default::default() };
-        let after = Share { withhold: vec!["users.phone".into(), "users.sms".into()], demographics: true, ..Default::default() };
+        let before = Share { all: true, withhold: vec!["users.email".into(), "users.phone".into()], ..Default::default() };
+        let after = Share { all: true, withhold: vec!["users.phone".into(), "users.sms".into()], demographics: true, ..Default::default() };
         let (added, removed) = Share::field_changes(&before, &after);
         assert_eq!(added, ["demographics", "users.email"]);
         assert_eq!(removed, ["users.sms"]);
+    }
+
+    #[test]
+    fn a_first_share_adds_the_sensitive_fields_it_gives() {
+        let nothing = Share::default();
+        let first = Share { all: true, withhold: vec!["users.phone".into(), "users.sms".into()], ..Default::default() };
+        assert_eq!(Share::field_changes(&nothing, &first), (vec!["users.email".to_string()], vec![]));
+        let with_demographics = Share { demographics: true, ..first.clone() };
+        assert_eq!(
+            Share::field_changes(&nothing, &with_demographics).0,
+            ["demographics", "demographics.birthDate", "users.email"]
+        );
+        assert_eq!(Share::field_changes(&first, &nothing), (vec![], vec![]), "sharing nothing changes no field");
     }
 }

@@ -48,7 +48,9 @@ pub async fn a_share_by_school_gives_its_classes_people_and_references(db: &Test
     assert_eq!(impact.added.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), expected);
     assert!(impact.removed.is_empty());
     assert_eq!((impact.students_added, impact.students_removed), (2, 0));
-    assert!(impact.fields_added.is_empty());
+    // a first share gives the sensitive fields it does not withhold: they count as added
+    assert_eq!(impact.fields_added, ["users.email", "users.phone", "users.sms"]);
+    assert_eq!(impact.sensitive_added, impact.fields_added);
     assert_eq!(db.shared_ids(a, "users").await.unwrap().len(), 0, "a preview changes nothing");
 
     let refresh = db.set_share(a, &share, "dana@district.example").await.unwrap();
@@ -111,8 +113,9 @@ pub async fn rules_exclusions_fields_and_roster_changes(db: &TestDb) {
     )
     .unwrap();
     let impact = db.share_impact(a, &share).await.unwrap();
-    assert_eq!(impact.fields_added, ["demographics"]);
-    assert_eq!(impact.sensitive_added, ["demographics"]);
+    // a first share: the sensitive fields it gives count as added
+    assert_eq!(impact.fields_added, ["demographics", "demographics.birthDate", "users.phone", "users.sms"]);
+    assert_eq!(impact.sensitive_added, impact.fields_added);
     db.set_share(a, &share, "dana").await.unwrap();
     assert_eq!(ids(db, a, "classes").await, ["cls-hs-alg1-p1", "cls-hs-bio-p3"]);
     assert_eq!(db.explain_share(a, "classes", "cls-ms-hr7-a").await.unwrap().reason, "excluded by no homerooms");

@@ -61,6 +61,17 @@ async fn build(
     raw_query: Option<&str>,
 ) -> Result<(Response, u64), ApiError> {
     admit_to(state, version, caller, Needs::Core, "export")?;
+    package_response(state, version, caller, raw_query).await
+}
+
+/// The package as a download, without admission (the console's download for an admin uses
+/// this directly: it is not the app's request and must not use up the app's rate limit).
+pub(crate) async fn package_response(
+    state: &AppState,
+    version: Version,
+    caller: &store::ApiCaller,
+    raw_query: Option<&str>,
+) -> Result<(Response, u64), ApiError> {
     let since = url::form_urlencoded::parse(raw_query.unwrap_or("").as_bytes())
         .find(|(k, _)| k == "since")
         .map(|(_, v)| {

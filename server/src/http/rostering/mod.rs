@@ -12,6 +12,7 @@ mod auth;
 pub mod cache;
 mod discovery;
 mod export;
+pub(crate) mod preview;
 pub mod limits;
 mod query;
 mod reply;
