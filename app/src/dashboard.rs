@@ -23,6 +23,10 @@ pub struct DashboardFacts {
     pub last_import: Option<String>,
     /// Imports held for an admin's decision.
     pub held: usize,
+    /// Rejected or failed imports among the latest 50.
+    pub failed_imports: usize,
+    /// Of the latest API answers: (refused or failed, all).
+    pub api_errors: (i64, i64),
     /// Apps: id, name, enabled, last access.
     pub apps: Vec<(i64, String, bool, Option<String>)>,
 }
@@ -65,7 +69,14 @@ pub async fn dashboard_summary() -> Result<DashboardFacts, AppError> {
         .into_iter()
         .map(|a| (a.id, a.name, a.enabled, a.last_access_at))
         .collect();
+    let failed_imports = imports
+        .iter()
+        .filter(|i| matches!(i.outcome, store::roster::Outcome::Rejected | store::roster::Outcome::Failed))
+        .count();
+    let api_errors = store.recent_api_errors(1000).await.map_err(internal)?;
     Ok(DashboardFacts {
+        failed_imports,
+        api_errors,
         apps,
         display_name: account.display_name,
         database: store.backend().to_string(),
@@ -116,6 +127,15 @@ pub fn DashboardPage() -> impl IntoView {
                                         </table>
                                     }.into_any()
                                 }}
+                            </section>
+                            <section class="card" aria-labelledby="errors-heading">
+                                <h2 id="errors-heading">"Errors"</h2>
+                                <dl class="facts" data-testid="errors">
+                                    <dt>"Rejected or failed imports"</dt>
+                                    <dd><a href="/imports">{s.failed_imports} " of the latest 50"</a></dd>
+                                    <dt>"Refused or failed API requests"</dt>
+                                    <dd>{group(s.api_errors.0)} " of the latest " {group(s.api_errors.1)}</dd>
+                                </dl>
                             </section>
                             <section class="card">
                                 <h2>"System"</h2>

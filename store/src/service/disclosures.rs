@@ -83,6 +83,14 @@ impl Store {
         Ok(())
     }
 
+    /// Of the latest `window` answers to any app: (refused or failed (status 400 and up), all).
+    pub async fn recent_api_errors(&self, window: i64) -> Result<(i64, i64), StoreError> {
+        Ok(with_pool!(&self.db, pool => sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN d.status >= 400 THEN 1 ELSE 0 END), 0), COUNT(*) \
+             FROM (SELECT status FROM disclosures ORDER BY id DESC LIMIT $1) d")
+            .bind(window).fetch_one(pool).await?))
+    }
+
     /// The app's most recent disclosures, newest first.
     pub async fn disclosures(&self, app_id: i64, limit: i64) -> Result<Vec<Disclosure>, StoreError> {
         type Row = (i64, String, String, String, String, String, i32, i64, i64);
