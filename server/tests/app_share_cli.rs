@@ -41,7 +41,9 @@ fn an_admin_previews_sets_and_explains_a_share() {
     assert_eq!(
         out,
         "Would change what `Reading Coach` receives: +2 students, +5 academicSessions, +2 classes, +2 courses, \
-         +5 enrollments, +2 orgs, +3 users, withholds fields: users.email. Nothing was saved (--dry-run)."
+         +5 enrollments, +2 orgs, +3 users, adds fields: users.phone, users.sms, sensitive: users.phone, users.sms. \
+         Nothing was saved (--dry-run).",
+        "a first share names the sensitive fields it sends"
     );
     let shared: Value = serde_json::from_str(&stdout(&rollbook(d, &["app", "shared", "1", "--json"]))).unwrap();
     assert_eq!(shared["counts"]["entities"]["users"], 0, "a dry run saves nothing");
