@@ -6,6 +6,7 @@
 
 mod draft;
 mod editor;
+mod panels;
 
 pub use draft::{EditorState, RuleDraft, RuleRow, ShareDraft};
 pub use editor::SharePage;
