@@ -80,13 +80,15 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   const notZip = path.join(os.tmpdir(), "not-a-package.zip");
   fs.writeFileSync(notZip, "sourcedId,name\nx,y\n");
   await upload(page, notZip, "sis");
-  await expect(page).toHaveURL(/\/imports$/);
+  await expect(page).toHaveURL(/\/imports\?refused=not_zip&name=not-a-package\.zip$/);
   await expect(page.getByTestId("upload-error")).toHaveText(
     "not-a-package.zip: this is not a zip file. A OneRoster package is a zip of CSV files (manifest.csv, orgs.csv, users.csv, …).",
   );
-  // shown once
-  await page.reload();
-  await expect(page.getByTestId("upload-error")).toHaveCount(0);
+  // ... and no import was recorded for it
+  await expect(page.getByTestId("imports-table").getByRole("row").filter({ hasText: "not-a-package.zip" })).toHaveCount(0);
+  // A bad source name is named too.
+  await upload(page, path.join(samples, "synthetic/v1p2-bulk/v1p2-bulk.zip"), "Not A Source!");
+  await expect(page.getByTestId("upload-error")).toHaveText("Source `Not A Source!`: use 1-64 characters a-z, 0-9, - and _ (for example sis).");
 });
 
 test("a held import is approved and applied, then rolled back to the previous data", async ({ page }) => {

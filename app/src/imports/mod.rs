@@ -49,8 +49,6 @@ pub struct ImportsData {
     pub imports: Vec<ImportRow>,
     pub revisions: Vec<RevisionRow>,
     pub current_revision: i64,
-    /// The refusal of the last upload (not a zip, not OneRoster, ...), shown once.
-    pub upload_error: Option<String>,
     pub can_edit: bool,
 }
 
@@ -103,8 +101,59 @@ pub struct RollbackChanges {
     pub changes: Vec<(String, u64)>,
 }
 
-/// The key under which the upload handler leaves its refusal for the next page view.
-pub const UPLOAD_ERROR_KEY: &str = "rollbook.upload_error";
+/// Why an upload was refused before it became an import. The upload handler sends the browser
+/// to `/imports?refused=CODE&name=...`; the page words each code itself, so a crafted address
+/// can only show these sentences (with the file or source name as plain text).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Forbidden,
+    Malformed,
+    NoFile,
+    Empty,
+    NotZip,
+    Source,
+    Failed,
+}
+
+impl Refusal {
+    const ALL: [(Refusal, &'static str); 7] = [
+        (Refusal::Forbidden, "forbidden"),
+        (Refusal::Malformed, "malformed"),
+        (Refusal::NoFile, "no_file"),
+        (Refusal::Empty, "empty"),
+        (Refusal::NotZip, "not_zip"),
+        (Refusal::Source, "source"),
+        (Refusal::Failed, "failed"),
+    ];
+
+    pub fn code(self) -> &'static str {
+        Refusal::ALL.iter().find(|(r, _)| *r == self).map(|(_, c)| *c).unwrap_or("failed")
+    }
+
+    pub fn parse(code: &str) -> Option<Refusal> {
+        Refusal::ALL.iter().find(|(_, c)| *c == code).map(|(r, _)| *r)
+    }
+
+    /// The imports page showing this refusal about `name` (a file or source name).
+    pub fn address(self, name: &str) -> String {
+        format!("/imports?refused={}&name={}", self.code(), crate::ui::encode(name))
+    }
+
+    /// What the page says.
+    pub fn message(self, name: &str) -> String {
+        match self {
+            Refusal::Forbidden => "Your account is not allowed to import packages.".into(),
+            Refusal::Malformed => "The upload was cut off or was not a file upload. Please try again.".into(),
+            Refusal::NoFile => "Choose a package file (a OneRoster CSV zip) to upload.".into(),
+            Refusal::Empty => format!("{name}: the file is empty. Choose a OneRoster CSV package (zip)."),
+            Refusal::NotZip => format!(
+                "{name}: this is not a zip file. A OneRoster package is a zip of CSV files (manifest.csv, orgs.csv, users.csv, …)."
+            ),
+            Refusal::Source => format!("Source `{name}`: use 1-64 characters a-z, 0-9, - and _ (for example sis)."),
+            Refusal::Failed => format!("{name}: the import failed on the server and nothing was applied; the server log has the details."),
+        }
+    }
+}
 
 #[cfg(feature = "ssr")]
 fn import_row(i: store::roster::ImportSummary) -> ImportRow {
@@ -125,10 +174,9 @@ fn import_row(i: store::roster::ImportSummary) -> ImportRow {
 /// Import history, revisions, and the last upload's refusal.
 #[server(prefix = "/api", endpoint = "imports_overview")]
 pub async fn imports_overview() -> Result<ImportsData, AppError> {
-    use crate::ssr::{from_store, internal, require_account, session, store};
+    use crate::ssr::{from_store, require_account, store};
     let account = require_account().await?;
     let store = store()?;
-    let upload_error: Option<String> = session().await?.remove(UPLOAD_ERROR_KEY).await.map_err(internal)?;
     let imports = store.imports(100).await.map_err(from_store)?.into_iter().map(import_row).collect();
     let revisions = store
         .revisions(100)
@@ -150,7 +198,6 @@ pub async fn imports_overview() -> Result<ImportsData, AppError> {
         imports,
         revisions,
         current_revision: store.current_revision().await.map_err(from_store)?,
-        upload_error,
         can_edit: account.role == store::Role::DistrictAdmin,
     })
 }
@@ -264,4 +311,19 @@ pub async fn rollback_to(to: i64) -> Result<String, AppError> {
     let done = format!("Revision {}: {}.", revision.id, revision.summary);
     audit(&account, "revision.rollback", &format!("revision {}", revision.id), &format!("restored revision {to}: {}", revision.summary)).await?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refusal;
+
+    #[test]
+    fn refusal_codes_round_trip_and_unknown_codes_show_nothing() {
+        for (r, _) in Refusal::ALL {
+            assert_eq!(Refusal::parse(r.code()), Some(r));
+        }
+        assert_eq!(Refusal::parse("<script>"), None);
+        assert_eq!(Refusal::NotZip.address("a b.zip"), "/imports?refused=not_zip&name=a%20b.zip");
+        assert!(Refusal::NotZip.message("a b.zip").starts_with("a b.zip: this is not a zip file."));
+    }
 }

@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::{
-    import_detail, imports_overview, ApproveImport, DiscardImport, ImportReportView, ImportRow, ImportsData,
+    import_detail, imports_overview, ApproveImport, DiscardImport, ImportReportView, ImportRow, ImportsData, Refusal,
     RollbackPreview as Preview, RollbackTo,
 };
 use crate::ui::{group, when, ErrorAlert};
@@ -27,12 +27,17 @@ bar.hidden=false;f.querySelector('button').disabled=true;x.open('POST',f.action)
 pub fn ImportsPage() -> impl IntoView {
     let rollback = ServerAction::<RollbackTo>::new();
     let data = Resource::new(move || rollback.version().get(), |_| imports_overview());
+    let query = use_query_map();
+    let refused = move || {
+        query.with(|q| q.get("refused").and_then(|c| Refusal::parse(&c)).map(|r| r.message(&q.get("name").unwrap_or_default())))
+    };
     view! {
         <Title text="Imports"/>
         <div class="page-header">
             <h1>"Imports"</h1>
             <p class="muted">"OneRoster CSV packages, their validation reports, held imports and revisions."</p>
         </div>
+        {move || refused().map(|e| view! { <p class="alert alert-error" role="alert" data-testid="upload-error">{e}</p> })}
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -50,7 +55,6 @@ fn Overview(data: ImportsData, rollback: ServerAction<RollbackTo>) -> impl IntoV
     let current = data.current_revision;
     let can_edit = data.can_edit;
     view! {
-        {data.upload_error.map(|e| view! { <p class="alert alert-error" role="alert" data-testid="upload-error">{e}</p> })}
         {move || rollback.value().get().map(|r| match r {
             Ok(done) => view! { <p class="alert alert-ok" role="status" data-testid="rolled-back">{done}</p> }.into_any(),
             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),

@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 use tower_sessions::Session;
 
 use super::AppState;
-use app::imports::UPLOAD_ERROR_KEY;
+use app::imports::Refusal;
 
 /// The largest package the console accepts (a 1M-student district zips to a few hundred MB).
 pub const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024 * 1024;
@@ -22,8 +22,9 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Account
 }
 
 /// `POST /imports/upload` (multipart: `package`, optional `source`): imports the zip like
-/// `rollbook import`, then shows its report. A refusal before there is an import (not signed
-/// in as an admin, no file, not a zip) goes back to the imports page with the reason.
+/// `rollbook import`, then shows its report. A refusal before there is an import (not an
+/// admin, no file, not a zip, a bad source name) goes back to the imports page with the
+/// reason as a code the page words itself ([`Refusal`]), and the file or source name.
 pub(crate) async fn upload(State(state): State<AppState>, session: Session, request: Request) -> Response {
     // The page's upload script asks for the address instead of a redirect (see `go`).
     let script = request.headers().contains_key("x-rollbook-upload");
@@ -37,17 +38,18 @@ pub(crate) async fn upload(State(state): State<AppState>, session: Session, requ
         Err(r) => return r,
     };
     if account.role != Role::DistrictAdmin {
-        return go(refuse(&session, "Your account is not allowed to import packages.").await);
+        return go(Refusal::Forbidden.address(""));
     }
     let multipart = match <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state).await {
         Ok(m) => m,
         Err(e) => {
-            return go(refuse(&session, &format!("The upload was not a file upload form: {}", e.body_text())).await);
+            tracing::info!(error = %e.body_text(), "an upload was not a multipart form");
+            return go(Refusal::Malformed.address(""));
         }
     };
     match receive(&state, multipart).await {
         Ok((path, name, source)) => {
-            let mut options = ImportOptions::new(source, &state.data_dir);
+            let mut options = ImportOptions::new(source.clone(), &state.data_dir);
             options.origin = "upload".into();
             options.actor = account.email.clone();
             options.package_name = Some(name.clone());
@@ -61,38 +63,42 @@ pub(crate) async fn upload(State(state): State<AppState>, session: Session, requ
                     }
                     go(format!("/imports/{}", report.id))
                 }
-                Err(store::StoreError::Invalid(msg) | store::StoreError::Conflict(msg)) => go(refuse(&session, &msg).await),
+                Err(store::StoreError::Invalid(_)) => go(Refusal::Source.address(&source)),
                 Err(e) => {
                     tracing::error!(error = %e, "upload import failed");
-                    go(refuse(&session, "The import failed on the server; details are in the server log.").await)
+                    go(Refusal::Failed.address(&name))
                 }
             }
         }
-        Err(msg) => go(refuse(&session, &msg).await),
+        Err((refusal, detail)) => go(refusal.address(&detail)),
     }
 }
 
 /// Streams the `package` field to a spool file under the data folder; checks it is a zip.
-async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::path::PathBuf, String, String), String> {
+async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::path::PathBuf, String, String), (Refusal, String)> {
     let spool = state.data_dir.join("uploads");
-    tokio::fs::create_dir_all(&spool).await.map_err(|e| format!("The server cannot store uploads: {e}"))?;
+    let storage = |e: std::io::Error| {
+        tracing::error!(error = %e, "cannot store an upload");
+        (Refusal::Failed, String::new())
+    };
+    tokio::fs::create_dir_all(&spool).await.map_err(storage)?;
     let mut source = "sis".to_string();
     let mut package: Option<(std::path::PathBuf, String)> = None;
-    let fail = |msg: String, package: &Option<(std::path::PathBuf, String)>| {
+    let fail = |refusal: (Refusal, String), package: &Option<(std::path::PathBuf, String)>| {
         if let Some((p, _)) = package {
             let _ = std::fs::remove_file(p);
         }
-        msg
+        refusal
     };
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(fail(format!("The upload was cut off or malformed: {}", e.body_text()), &package)),
+            Err(_) => return Err(fail((Refusal::Malformed, String::new()), &package)),
         };
         match field.name() {
             Some("source") => {
-                let text = field.text().await.map_err(|e| fail(format!("source: {}", e.body_text()), &package))?;
+                let text = field.text().await.map_err(|_| fail((Refusal::Malformed, String::new()), &package))?;
                 let text = text.trim();
                 if !text.is_empty() {
                     source = text.to_string();
@@ -101,10 +107,10 @@ async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::pat
             Some("package") => {
                 let name = field.file_name().unwrap_or("upload.zip").rsplit(['/', '\\']).next().unwrap_or("upload.zip").to_string();
                 if name.is_empty() {
-                    return Err(fail("Choose a package file (a OneRoster CSV zip) to upload.".into(), &package));
+                    return Err(fail((Refusal::NoFile, String::new()), &package));
                 }
                 let path = spool.join(format!("{:016x}.zip", rand::random::<u64>()));
-                let mut file = tokio::fs::File::create(&path).await.map_err(|e| format!("The server cannot store the upload: {e}"))?;
+                let mut file = tokio::fs::File::create(&path).await.map_err(storage)?;
                 package = Some((path.clone(), name.clone()));
                 let mut field = field;
                 let mut first: Vec<u8> = Vec::with_capacity(4);
@@ -116,21 +122,22 @@ async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::pat
                                 first.extend(bytes.iter().take(4 - first.len()));
                             }
                             total += bytes.len() as u64;
-                            file.write_all(&bytes).await.map_err(|e| fail(format!("The server cannot store the upload: {e}"), &package))?;
+                            if let Err(e) = file.write_all(&bytes).await {
+                                return Err(fail(storage(e), &package));
+                            }
                         }
                         Ok(None) => break,
-                        Err(e) => return Err(fail(format!("The upload was cut off: {}", e.body_text()), &package)),
+                        Err(_) => return Err(fail((Refusal::Malformed, String::new()), &package)),
                     }
                 }
-                file.flush().await.map_err(|e| fail(format!("The server cannot store the upload: {e}"), &package))?;
+                if let Err(e) = file.flush().await {
+                    return Err(fail(storage(e), &package));
+                }
                 if total == 0 {
-                    return Err(fail(format!("{name}: the file is empty. Choose a OneRoster CSV package (zip)."), &package));
+                    return Err(fail((Refusal::Empty, name), &package));
                 }
                 if first.as_slice() != b"PK\x03\x04" {
-                    return Err(fail(
-                        format!("{name}: this is not a zip file. A OneRoster package is a zip of CSV files (manifest.csv, orgs.csv, users.csv, …)."),
-                        &package,
-                    ));
+                    return Err(fail((Refusal::NotZip, name), &package));
                 }
             }
             _ => {}
@@ -138,16 +145,8 @@ async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::pat
     }
     match package {
         Some((path, name)) => Ok((path, name, source)),
-        None => Err("Choose a package file (a OneRoster CSV zip) to upload.".into()),
+        None => Err((Refusal::NoFile, String::new())),
     }
-}
-
-/// Keeps the refusal for the imports page (shown once) and returns that page's address.
-async fn refuse(session: &Session, message: &str) -> String {
-    if let Err(e) = session.insert(UPLOAD_ERROR_KEY, message.to_string()).await {
-        tracing::error!(error = %e, "could not keep the upload error in the session");
-    }
-    "/imports".to_string()
 }
 
 /// `GET /imports/{id}/report.csv`: the import's diagnostics as CSV (file, line, field,
