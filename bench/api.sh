@@ -21,6 +21,8 @@ pg_admin="${ROLLBOOK_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 rm -rf "$work" && mkdir -p "$work"
 
 command -v wrk >/dev/null || { echo "installing wrk (Debian)" >&2; apt-get install -y -qq wrk >/dev/null; }
+# shellcheck source=scripts/leptos-env.sh
+source scripts/leptos-env.sh  # the build flags the console needs (see ARCHITECTURE)
 cargo build --release -p server --bin rollbook
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/rollbook"
 

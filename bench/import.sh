@@ -16,6 +16,8 @@ work="${ROLLBOOK_BENCH_DIR:-${TMPDIR:-/tmp}/rollbook-bench}"
 pg_admin="${ROLLBOOK_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 rm -rf "$work" && mkdir -p "$work"
 
+# shellcheck source=scripts/leptos-env.sh
+source scripts/leptos-env.sh  # the build flags the console needs (see ARCHITECTURE)
 cargo build --release -p server --bin rollbook
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/rollbook"
 

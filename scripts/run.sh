@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# The same build flags as the tests (one shared build; the console's view types stay small).
+# shellcheck source=scripts/leptos-env.sh
+source scripts/leptos-env.sh
 printf '\033[1m[run]\033[0m building the server and the console (the first build takes a while)\n' >&2
 cargo leptos build
 

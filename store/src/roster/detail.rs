@@ -60,22 +60,30 @@ impl Store {
         Ok(found.into_iter().map(|r| (r[0].parse().unwrap_or_default(), r[1].clone(), r[2].clone())).collect())
     }
 
+    /// (app id, app name, since, the app's share rules) of every app that receives the record.
     async fn apps_receiving(&self, entity: &str, sourced_id: &str) -> Result<Vec<(i64, String, String, Option<String>)>, StoreError> {
-        let sql = format!(
-            "SELECT {} FROM apps a JOIN share_members m ON m.app_id = a.id AND m.entity = $1 AND m.sourced_id = $2 \
-             AND m.left_at IS NULL LEFT JOIN app_shares s ON s.app_id = a.id ORDER BY a.name",
-            rows::columns(&["CAST(a.id AS TEXT)", "a.name", "m.since", "s.rules"].map(String::from))
+        let apps_sql = format!(
+            "SELECT {} FROM apps a LEFT JOIN app_shares s ON s.app_id = a.id ORDER BY a.name",
+            rows::columns(&["CAST(a.id AS TEXT)", "a.name", "s.rules"].map(String::from))
         );
-        let found = rows::fetch(&self.db, &sql, &[entity.to_string(), sourced_id.to_string()], 4).await?;
-        Ok(found
-            .into_iter()
-            .map(|mut r| {
-                let rules = r.pop().flatten();
-                let mut r = r.into_iter().map(text);
-                let (id, name, since) = (r.next().unwrap_or_default(), r.next().unwrap_or_default(), r.next().unwrap_or_default());
-                (id.parse().unwrap_or_default(), name, since, rules)
-            })
-            .collect())
+        // One point look-up per app, with the app id as a constant: as a join, SQLite may
+        // choose to scan every share member (a whole district per app) for the record.
+        let member_sql = format!(
+            "SELECT {} FROM share_members m WHERE m.app_id = CAST($1 AS BIGINT) AND m.entity = $2 AND m.sourced_id = $3 \
+             AND m.left_at IS NULL",
+            rows::columns(&["m.since".to_string()])
+        );
+        let mut out = Vec::new();
+        for mut app in rows::fetch(&self.db, &apps_sql, &[], 3).await? {
+            let rules = app.pop().flatten();
+            let name = text(app.pop().flatten());
+            let id = text(app.pop().flatten());
+            let since = self.cells(&member_sql, &[id.clone(), entity.to_string(), sourced_id.to_string()], 1).await?;
+            if let Some(since) = since.into_iter().next().and_then(|mut r| r.pop()) {
+                out.push((id.parse().unwrap_or_default(), name, since, rules));
+            }
+        }
+        Ok(out)
     }
 
     /// A user with roles, classes, agents, history and the apps that receive them.

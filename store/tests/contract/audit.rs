@@ -159,4 +159,22 @@ pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
     assert_eq!(user.agents[0].0, "usr-g-300");
     assert_eq!(user.history.first().map(|h| h.0), Some(bulk.revision.unwrap()));
     assert!(user.apps.is_empty());
+
+    // once shared, the user's page names the app, since when, and what it withholds
+    let app = db
+        .create_app(store::NewApp { name: "Reader".into(), ..Default::default() }, &store::secret_key::SecretKey::generate())
+        .await
+        .unwrap()
+        .id;
+    let share = store::sharing::Share::from_json(r#"{"include":[{"schools":["org-school-hs"]}],"withhold":["users.email"]}"#).unwrap();
+    db.set_share(app, &share, "ana").await.unwrap();
+    let user = db.user_detail("usr-s-200").await.unwrap().unwrap();
+    assert_eq!(user.apps.len(), 1);
+    let (id, name, since, withheld) = &user.apps[0];
+    assert_eq!((*id, name.as_str()), (app, "Reader"));
+    assert!(since.ends_with('Z'), "{since}");
+    assert_eq!(withheld, &["users.email".to_string(), "demographics".to_string()]);
+    let class = db.class_detail("cls-ms-hr7-a").await.unwrap().unwrap();
+    assert!(class.apps.is_empty(), "a middle-school class is not in a high-school share");
+    assert_eq!(db.class_detail("cls-hs-alg1-p1").await.unwrap().unwrap().apps.len(), 1);
 }
