@@ -57,6 +57,8 @@ pub struct Store {
     redacted_url: String,
     /// Totals and page positions of API queries (see `delivery::cache`).
     pub(crate) delivery_cache: std::sync::Arc<crate::delivery::cache::DeliveryCache>,
+    /// The roster's record counts and the revision they were counted at (see `roster_counts`).
+    pub(crate) counts_cache: std::sync::Arc<std::sync::Mutex<Option<(i64, crate::roster::RosterCounts)>>>,
 }
 
 /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and runs its migrations.
@@ -91,6 +93,7 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sessions,
         redacted_url: redacted,
         delivery_cache: Default::default(),
+        counts_cache: Default::default(),
     })
 }
 

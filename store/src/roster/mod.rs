@@ -26,5 +26,5 @@ pub use detail::{ClassDetail, UserDetail};
 pub use people::{BrowsePage, BrowseQuery, ClassListRow, UserListRow, BROWSE_MAX_OFFSET, BROWSE_PAGE};
 pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
-pub use queries::TableCount;
+pub use queries::{RosterCounts, TableCount};
 pub use report::{EntityCounts, FileLine, ImportReport, ImportSummary, Outcome, Problem, RevisionSummary, Sample};

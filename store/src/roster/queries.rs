@@ -11,6 +11,9 @@ use super::{
 };
 use crate::{db::with_pool, Store, StoreError};
 
+/// Records per roster table (by table name).
+pub type RosterCounts = BTreeMap<&'static str, TableCount>;
+
 /// Records of one table by status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TableCount {
@@ -55,7 +58,26 @@ impl Store {
     }
 
     /// Records per roster table and status.
-    pub async fn roster_counts(&self) -> Result<BTreeMap<&'static str, TableCount>, StoreError> {
+    ///
+    /// Counting a 1M-student roster takes seconds (8M enrollments), and the counts change only
+    /// with a new revision: they are kept per process with the revision they belong to, and
+    /// counted again when the roster has a newer one.
+    pub async fn roster_counts(&self) -> Result<RosterCounts, StoreError> {
+        let revision = self.current_revision().await?;
+        let cached = self.counts_cache.lock().ok().and_then(|c| c.clone());
+        if let Some((at, counts)) = cached {
+            if at == revision {
+                return Ok(counts);
+            }
+        }
+        let counts = self.count_roster().await?;
+        if let Ok(mut cache) = self.counts_cache.lock() {
+            *cache = Some((revision, counts.clone()));
+        }
+        Ok(counts)
+    }
+
+    async fn count_roster(&self) -> Result<RosterCounts, StoreError> {
         let mut out = BTreeMap::new();
         for table in TABLES {
             let sql = format!("SELECT status, COUNT(*) FROM {} GROUP BY status", table.name);

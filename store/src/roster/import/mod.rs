@@ -152,6 +152,14 @@ impl Store {
         if let Err(e) = self.refresh_shares().await {
             tracing::error!(error = %e, "could not recompute the apps' shares after a roster change");
         }
+        // Count the new revision's records now, off the request path, so that the dashboard
+        // of this server does not wait for it (seconds on a 1M-student roster).
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.roster_counts().await {
+                tracing::warn!(error = %e, "could not count the roster");
+            }
+        });
     }
 
     /// Discards a held import: nothing of it is applied; its report stays.
