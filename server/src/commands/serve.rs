@@ -110,6 +110,15 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
     );
 
     // Expired sessions and old sign-in failures are ignored anyway; this keeps the tables small.
+    // Count the roster once now, so that the first dashboard view does not wait for it
+    // (seconds on a 1M-student roster; later counts come with each new revision).
+    let counting = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = counting.roster_counts().await {
+            tracing::warn!(error = %e, "could not count the roster");
+        }
+    });
+
     let housekeeping = store.clone();
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
