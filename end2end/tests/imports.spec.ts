@@ -57,6 +57,10 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   await expect(page.getByTestId("class-teachers")).toHaveText("Maria Lopez");
   await expect(page.getByTestId("class-students").getByRole("link", { name: "Ava Nguyen" })).toBeVisible();
 
+  // ... and its course in the courses list.
+  await open(page, "/data?tab=courses&q=alg");
+  await expect(page.getByTestId("data-table").getByRole("row").filter({ hasText: "crs-hs-alg1" })).toContainText("Algebra I");
+
   // A broken package: rejected, with diagnostics by file, line and field.
   await upload(page, path.join(samples, "moodle-enrol_oneroster/v1p2-malformed-negative/v1p2_full_dataset.zip"), "moodle");
   await expect(page).toHaveURL(/\/imports\/\d+$/);

@@ -141,6 +141,27 @@ pub async fn browse_classes(filters: Filters) -> Result<ListPage, AppError> {
     })
 }
 
+/// Courses, academic sessions or enrollments (`kind`), one page.
+#[server(prefix = "/api", endpoint = "browse_other")]
+pub async fn browse_other(kind: String, filters: Filters) -> Result<ListPage, AppError> {
+    use crate::ssr::{from_store, require_account, store};
+    require_account().await?;
+    let store = store()?;
+    let columns: &[&str] = match kind.as_str() {
+        "courses" => &["sourcedId", "Title", "Code", "Grades", "Org", "Status"],
+        "academicSessions" => &["sourcedId", "Title", "Type", "Start", "End", "Parent", "Status"],
+        _ => &["sourcedId", "Class", "User", "Role", "School", "Begins", "Ends", "Status"],
+    };
+    let page = store.browse_other(&kind, &query(filters)).await.map_err(from_store)?;
+    Ok(ListPage {
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows: page.rows.into_iter().map(|cells| ListRow { sourced_id: cells.first().cloned().unwrap_or_default(), cells }).collect(),
+        more: page.more,
+        too_deep: page.too_deep,
+        schools: schools(&store).await?,
+    })
+}
+
 /// One user.
 #[server(prefix = "/api", endpoint = "load_user")]
 pub async fn load_user(sourced_id: String) -> Result<UserView, AppError> {

@@ -8,11 +8,22 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
-use super::{browse_classes, browse_users, load_class, load_user, org_list, Filters, ListPage};
+use super::{browse_classes, browse_other, browse_users, load_class, load_user, org_list, Filters, ListPage};
 use crate::ui::{encode, when, ErrorAlert};
 
 const USER_ROLES: &[&str] = &["student", "teacher", "guardian", "parent", "relative", "aide", "administrator", "principal", "proctor"];
 const CLASS_TYPES: &[&str] = &["scheduled", "homeroom"];
+const SESSION_TYPES: &[&str] = &["schoolYear", "term", "semester", "gradingPeriod"];
+const ENROLLMENT_ROLES: &[&str] = &["student", "teacher", "aide", "proctor", "administrator", "guardian"];
+/// The lists of the data browser: (tab, label).
+const TABS: &[(&str, &str)] = &[
+    ("users", "Users"),
+    ("classes", "Classes"),
+    ("schools", "Schools"),
+    ("courses", "Courses"),
+    ("academicSessions", "Academic sessions"),
+    ("enrollments", "Enrollments"),
+];
 
 #[component]
 pub fn DataPage() -> impl IntoView {
@@ -31,6 +42,7 @@ pub fn DataPage() -> impl IntoView {
     let list = Resource::new(move || (tab(), filters()), |(tab, f)| async move {
         match tab.as_str() {
             "classes" => browse_classes(f).await,
+            "courses" | "academicSessions" | "enrollments" => browse_other(tab, f).await,
             _ => browse_users(f).await,
         }
     });
@@ -44,9 +56,9 @@ pub fn DataPage() -> impl IntoView {
             <p class="muted">"Schools, classes and people from your student information system, as of the current revision."</p>
         </div>
         <nav class="tabs" aria-label="Data">
-            <a href=link("users") aria-current=move || (tab() == "users").then_some("page")>"Users"</a>
-            <a href=link("classes") aria-current=move || (tab() == "classes").then_some("page")>"Classes"</a>
-            <a href=link("schools") aria-current=move || (tab() == "schools").then_some("page")>"Schools"</a>
+            {TABS.iter().map(|(t, label)| view! {
+                <a href=link(t) aria-current=move || (tab() == *t).then_some("page")>{*label}</a>
+            }).collect_view()}
         </nav>
         {move || if tab() == "schools" {
             view! {
@@ -77,7 +89,15 @@ pub fn DataPage() -> impl IntoView {
 #[component]
 fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
     let users = tab == "users";
-    let kinds: &[&str] = if users { USER_ROLES } else { CLASS_TYPES };
+    let kinds: &[&str] = match tab.as_str() {
+        "users" => USER_ROLES,
+        "classes" => CLASS_TYPES,
+        "academicSessions" => SESSION_TYPES,
+        "enrollments" => ENROLLMENT_ROLES,
+        _ => &[],
+    };
+    // Only users and classes have pages of their own.
+    let linked = matches!(tab.as_str(), "users" | "classes");
     let here = |p: i64| {
         let mut q = format!("/data?tab={tab}&page={p}");
         for (k, v) in [("q", &filters.text), ("role", &filters.role), ("school", &filters.school), ("grade", &filters.grade), ("status", &filters.status), ("sort", &filters.sort)] {
@@ -97,10 +117,14 @@ fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
                 <input type="hidden" name="tab" value=tab.clone()/>
                 <label>"Search"
                     <input type="search" name="q" value=filters.text.clone().unwrap_or_default()
-                        placeholder=if users { "name, sourcedId, identifier or e-mail" } else { "title, code or sourcedId" }/>
+                        placeholder=match tab.as_str() {
+                            "users" => "name, sourcedId, identifier or e-mail",
+                            "enrollments" => "sourcedId, class or user sourcedId",
+                            _ => "title, code or sourcedId",
+                        }/>
                 </label>
-                <label>{if users { "Role" } else { "Type" }}
-                    <select name="role">
+                <label>{if users || tab == "enrollments" { "Role" } else { "Type" }}
+                    <select name="role" disabled=kinds.is_empty()>
                         <option value="">"Any"</option>
                         {kinds.iter().map(|k| view! { <option value=*k selected=sel(&filters.role, k)>{*k}</option> }).collect_view()}
                     </select>
@@ -142,7 +166,7 @@ fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
                                 let first = cells.next().unwrap_or_default();
                                 view! {
                                     <tr>
-                                        <th scope="row"><a href=href>{first}</a></th>
+                                        <th scope="row">{if linked { view! { <a href=href>{first}</a> }.into_any() } else { view! { <span class="mono">{first}</span> }.into_any() }}</th>
                                         {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
                                     </tr>
                                 }

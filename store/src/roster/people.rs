@@ -214,6 +214,80 @@ impl Store {
         Ok(BrowsePage { rows: list, more, too_deep: false })
     }
 
+    /// Courses, academic sessions or enrollments (`kind`) matching `query`, a page at a time, as
+    /// rows of text cells (the first is the sourcedId). Courses: title prefix or exact
+    /// sourcedId / course code, school = org. Sessions: title prefix or exact sourcedId, `role`
+    /// = session type. Enrollments: exact sourcedId, class or user, `role` = enrollment role.
+    pub async fn browse_other(&self, kind: &str, query: &BrowseQuery) -> Result<BrowsePage<Vec<String>>, StoreError> {
+        let offset = query.page.max(0) * BROWSE_PAGE;
+        if offset > BROWSE_MAX_OFFSET {
+            return Ok(BrowsePage { rows: vec![], more: false, too_deep: true });
+        }
+        let (columns, from, title, school, kind_col, order): (&[&str], &str, Option<&str>, Option<&str>, &str, &str) = match kind {
+            "courses" => (
+                &["t.sourced_id", "t.title", "t.course_code", "t.grades", "COALESCE(o.name, t.org_sourced_id)", "t.status"],
+                "courses t LEFT JOIN orgs o ON o.sourced_id = t.org_sourced_id",
+                Some("t.title"),
+                Some("t.org_sourced_id"),
+                "",
+                "lower(t.title), t.sourced_id",
+            ),
+            "academicSessions" => (
+                &["t.sourced_id", "t.title", "t.type", "t.start_date", "t.end_date", "t.parent_sourced_id", "t.status"],
+                "academic_sessions t",
+                Some("t.title"),
+                None,
+                "t.type",
+                "t.start_date, lower(t.title), t.sourced_id",
+            ),
+            "enrollments" => (
+                &["t.sourced_id", "t.class_sourced_id", "t.user_sourced_id", "t.role", "t.school_sourced_id", "t.begin_date", "t.end_date", "t.status"],
+                "enrollments t",
+                None,
+                Some("t.school_sourced_id"),
+                "t.role",
+                "t.sourced_id",
+            ),
+            other => return Err(StoreError::Invalid(format!("`{other}` is not a list of the data browser"))),
+        };
+        let width = columns.len();
+        let mut q = Sql::new(&format!("SELECT {} FROM {from} WHERE 1 = 1", rows::columns(&columns.iter().map(|c| c.to_string()).collect::<Vec<_>>())));
+        if let Some(text) = clean(&query.text) {
+            q.push(" AND (t.sourced_id = ").bind(text.clone());
+            match kind {
+                "courses" => {
+                    q.push(" OR t.course_code = ").bind(text.clone());
+                }
+                "enrollments" => {
+                    q.push(" OR t.class_sourced_id = ").bind(text.clone()).push(" OR t.user_sourced_id = ").bind(text.clone());
+                }
+                _ => {}
+            }
+            if let Some(col) = title {
+                q.push(" OR ").prefix(col, &text.to_lowercase());
+            }
+            q.push(")");
+        }
+        if let (Some(col), Some(school)) = (school, clean(&query.school)) {
+            q.push(&format!(" AND {col} = ")).bind(school);
+        }
+        if let (false, Some(value)) = (kind_col.is_empty(), clean(&query.role)) {
+            q.push(&format!(" AND {kind_col} = ")).bind(value);
+        }
+        if let Some(status) = clean(&query.status) {
+            q.push(" AND t.status = ").bind(status);
+        }
+        let order = if clean(&query.sort).as_deref() == Some("id") { "t.sourced_id" } else { order };
+        q.push(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", BROWSE_PAGE + 1));
+        let found = rows::fetch(&self.db, &q.text, &q.binds, width).await?;
+        let more = found.len() as i64 > BROWSE_PAGE;
+        Ok(BrowsePage {
+            rows: found.into_iter().take(BROWSE_PAGE as usize).map(|r| r.into_iter().map(|c| c.unwrap_or_default()).collect()).collect(),
+            more,
+            too_deep: false,
+        })
+    }
+
     /// Classes matching `query` (`role` is the class type), a page at a time.
     pub async fn browse_classes(&self, query: &BrowseQuery) -> Result<BrowsePage<ClassListRow>, StoreError> {
         let offset = query.page.max(0) * BROWSE_PAGE;

@@ -145,6 +145,22 @@ pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
     assert_eq!(classes.rows.iter().map(|c| c.sourced_id.as_str()).collect::<Vec<_>>(), ["cls-ms-hr7-a"]);
     assert_eq!(db.browse_classes(&q(|q| q.text = Some("algebra".into()))).await.unwrap().rows[0].sourced_id, "cls-hs-alg1-p1");
 
+    // courses, sessions and enrollments lists
+    let courses = db.browse_other("courses", &q(|q| q.text = Some("ALG".into()))).await.unwrap();
+    assert_eq!(courses.rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["crs-hs-alg1"]);
+    let terms = db.browse_other("academicSessions", &q(|q| q.role = Some("term".into()))).await.unwrap();
+    assert!(!terms.rows.is_empty() && terms.rows.iter().all(|r| r[2] == "term"), "{:?}", terms.rows);
+    let enrollments = db.browse_other("enrollments", &q(|q| q.text = Some("usr-s-200".into()))).await.unwrap();
+    assert!(!enrollments.rows.is_empty() && enrollments.rows.iter().all(|r| r[2] == "usr-s-200"));
+    let teaching = db.browse_other("enrollments", &q(|q| {
+        q.role = Some("teacher".into());
+        q.school = Some("org-school-hs".into());
+    }))
+    .await
+    .unwrap();
+    assert!(!teaching.rows.is_empty() && teaching.rows.iter().all(|r| r[3] == "teacher" && r[4] == "org-school-hs"));
+    assert!(db.browse_other("secrets", &BrowseQuery::default()).await.is_err(), "only the browser's lists");
+
     let class = db.class_detail("cls-hs-alg1-p1").await.unwrap().unwrap();
     assert_eq!(class.school.0, "org-school-hs");
     assert_eq!(class.course.0, "crs-hs-alg1");
