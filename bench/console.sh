@@ -87,6 +87,11 @@ fn "users, nobody matches ('zzzz')" browse_users "filters[page]=0" "filters[text
 fn "classes, first page by title" browse_classes "filters[page]=0"
 fn "classes, of one school" browse_classes "filters[page]=0" "filters[school]=$school"
 fn "classes, title prefix 'alg'" browse_classes "filters[page]=0" "filters[text]=alg"
+fn "courses, title prefix 'alg'" browse_other "kind=courses" "filters[page]=0" "filters[text]=alg"
+fn "academic sessions, terms" browse_other "kind=academicSessions" "filters[page]=0" "filters[role]=term"
+fn "enrollments, first page" browse_other "kind=enrollments" "filters[page]=0"
+fn "enrollments of one user" browse_other "kind=enrollments" "filters[page]=0" "filters[text]=$user"
+fn "enrollments, teachers of one school" browse_other "kind=enrollments" "filters[page]=0" "filters[role]=teacher" "filters[school]=$school"
 fn "one user (roles, classes, history, apps)" load_user "sourced_id=$user"
 fn "one class (school, course, terms, people)" load_class "sourced_id=$class"
 fn "dashboard" dashboard_summary
