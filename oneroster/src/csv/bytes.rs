@@ -40,8 +40,61 @@ impl<R: Read> Read for CrWatch<R> {
     }
 }
 
-pub(crate) fn fingerprint(seeds: &(foldhash::fast::RandomState, foldhash::fast::RandomState), id: &str) -> u128 {
+pub(crate) fn fingerprint(seeds: &Seeds, id: &str) -> u128 {
     use std::hash::BuildHasher;
     (u128::from(seeds.0.hash_one(id)) << 64) | u128::from(seeds.1.hash_one(id))
 }
 
+
+/// The two seeded hashers behind [`fingerprint`]; a reader and the validator share one pair so
+/// that the reader's set of ids can serve the validator's reference checks.
+pub(crate) type Seeds = (foldhash::fast::RandomState, foldhash::fast::RandomState);
+
+/// Hashes a fingerprint for a hash table by taking it as it is: a fingerprint is already a
+/// uniformly spread, randomly seeded hash of the id, so hashing it again (SipHash, foldhash)
+/// only costs time, and ids cannot be crafted to collide in the table.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only fingerprints are hashed with this; fold anything else in all the same.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = (v as u64) ^ ((v >> 64) as u64);
+    }
+}
+
+/// Builds [`PassThrough`] hashers.
+pub(crate) type PassThroughState = std::hash::BuildHasherDefault<PassThrough>;
+
+/// A set of id fingerprints.
+pub(crate) type IdSet = std::collections::HashSet<u128, PassThroughState>;
+
+/// A map keyed by id fingerprints.
+pub(crate) type IdMap<V> = std::collections::HashMap<u128, V, PassThroughState>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_differ_by_id_and_sets_hold_them() {
+        let seeds = Seeds::default();
+        let mut set = IdSet::default();
+        for i in 0..10_000 {
+            assert!(set.insert(fingerprint(&seeds, &format!("id-{i}"))));
+        }
+        assert!(!set.insert(fingerprint(&seeds, "id-77")));
+        assert!(set.contains(&fingerprint(&seeds, "id-9999")));
+        assert!(!set.contains(&fingerprint(&seeds, "id-10000")));
+    }
+}

@@ -40,7 +40,7 @@ pub use package::{Package, Unusable};
 pub use package_writer::PackageWriter;
 pub use reader::{FileReader, Row};
 pub use records::{record_from_row, record_to_row, Record, RoleRecord, UserProfileRecord};
-pub use validate::{validate, validate_with, FileSummary, Options, Report, UnresolvedRef};
+pub use validate::{validate, validate_each, validate_with, FileSummary, Options, Report, UnresolvedRef, Visit};
 pub use writer::FileWriter;
 
 use crate::Version;

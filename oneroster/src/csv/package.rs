@@ -94,6 +94,17 @@ impl Package {
         self.names.iter().any(|n| n == name)
     }
 
+    /// The size of one file in bytes (uncompressed), when it can be told.
+    pub fn size(&mut self, name: &str) -> Option<u64> {
+        match &mut self.source {
+            Source::Folder(dir) => std::fs::metadata(dir.join(name)).ok().map(|m| m.len()),
+            Source::Zip(archive) => {
+                let full = format!("{}{name}", self.prefix);
+                archive.by_name(&full).ok().map(|f| f.size())
+            }
+        }
+    }
+
     /// Streams one file. Errors (a corrupt zip entry) are returned as text for a diagnostic.
     pub fn read(&mut self, name: &str) -> Result<Box<dyn Read + '_>, String> {
         match &mut self.source {

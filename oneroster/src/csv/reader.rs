@@ -1,12 +1,9 @@
 //! Reading one data file row by row with bounded memory, checking every cell.
 
-use std::{
-    collections::HashSet,
-    io::{BufRead, BufReader, Read},
-};
+use std::io::{BufRead, BufReader, Read};
 
 use super::{
-    bytes::{fingerprint, CrWatch},
+    bytes::{fingerprint, CrWatch, IdSet, Seeds},
     cell::{check_id, lenient_vocab, split_list, Cell},
     Column, Diagnostics, FileSpec, Kind, Mode, Req, V1P2_USERS_WITH_RESOURCES,
 };
@@ -41,11 +38,16 @@ pub struct FileReader<R: Read> {
     /// the id itself keeps a 10-million-row file to about 200 MB. Two independently seeded
     /// hashes make a false "appears twice" practically impossible (about 1 in 10^22 at that
     /// size) and crafted ids cannot aim for collisions.
-    ids: HashSet<u128, foldhash::fast::RandomState>,
-    seeds: (foldhash::fast::RandomState, foldhash::fast::RandomState),
+    ids: IdSet,
+    seeds: Seeds,
     /// With CRLF line ends the csv crate places a record's start on the `\n` still ahead of
     /// it, one line early; this corrects the reported line.
     crlf: bool,
+    /// The file's size in bytes, when known: once a few rows show their average length, the
+    /// set of ids is sized for the whole file at once instead of growing (and rehashing) a
+    /// dozen times on the way.
+    expected_bytes: Option<u64>,
+    rows: u64,
     /// Whether to remember ids to report duplicates (off for a second pass over a file that
     /// was validated already: saves the memory and the time).
     check_duplicates: bool,
@@ -101,9 +103,11 @@ impl<R: Read> FileReader<R> {
             record: csv::ByteRecord::new(),
             header_len: names.len(),
             metadata,
-            ids: HashSet::default(),
+            ids: IdSet::default(),
             seeds: Default::default(),
             crlf,
+            expected_bytes: None,
+            rows: 0,
             check_duplicates: true,
         })
     }
@@ -113,6 +117,37 @@ impl<R: Read> FileReader<R> {
     pub fn skip_duplicate_check(mut self) -> Self {
         self.check_duplicates = false;
         self
+    }
+
+    /// Fingerprints ids with these seeds (the validator's, so that it can keep the reader's
+    /// set of ids for its reference checks instead of building the same set again).
+    pub(crate) fn with_seeds(mut self, seeds: Seeds) -> Self {
+        self.seeds = seeds;
+        self
+    }
+
+    /// Tells the reader how large the file is (see `expected_bytes`).
+    pub fn expect_bytes(mut self, bytes: Option<u64>) -> Self {
+        self.expected_bytes = bytes;
+        self
+    }
+
+    /// Reserves room in the id set for the rows the rest of the file will likely bring.
+    fn presize_ids(&mut self) {
+        // Sized for at most this many ids up front (a zip entry can claim any size); beyond,
+        // the set grows as usual.
+        const MOST: u64 = 16 << 20;
+        let (Some(total), Some(at)) = (self.expected_bytes, self.record.position().map(|p| p.byte())) else { return };
+        if at == 0 || !self.check_duplicates {
+            return;
+        }
+        let estimate = (total as f64 / at as f64 * self.rows as f64 * 1.05) as u64;
+        self.ids.reserve(estimate.min(MOST).saturating_sub(self.ids.len() as u64) as usize);
+    }
+
+    /// The fingerprints of every sourcedId read so far (empty without the duplicate check).
+    pub(crate) fn take_ids(&mut self) -> IdSet {
+        std::mem::take(&mut self.ids)
     }
 
     /// The layout actually read (the older 1.2 users layout when detected).
@@ -162,6 +197,10 @@ impl<R: Read> FileReader<R> {
                     None,
                     format!("has {} fields; the header has {}", self.record.len(), self.header_len),
                 );
+            }
+            self.rows += 1;
+            if self.rows == 2048 {
+                self.presize_ids();
             }
             let record = std::mem::take(&mut self.record);
             let mut values = Vec::with_capacity(self.spec.columns.len());

@@ -8,7 +8,12 @@ use std::{
 
 use serde::Serialize;
 
-use super::{bytes::fingerprint, catalog, file_spec, package::Unusable, Diagnostics, FileReader, Kind, Manifest, Mode, Package};
+use super::{
+    bytes::{fingerprint, IdMap, IdSet, Seeds},
+    catalog, file_spec,
+    package::Unusable,
+    Diagnostics, FileReader, FileSpec, Kind, Manifest, Mode, Package, Row,
+};
 use crate::Version;
 
 /// Files in the order that lets references point backwards (same-file references wait for the
@@ -85,6 +90,22 @@ pub fn validate(path: &Path) -> Result<Report, Unusable> {
 
 /// [`validate`] with options.
 pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> {
+    validate_each(path, options, &mut |_| {})
+}
+
+/// What [`validate_each`] hands on while it validates.
+#[derive(Debug)]
+pub enum Visit {
+    /// A data file begins, read with this layout (the older 1.2 users layout when detected).
+    File { spec: &'static FileSpec, mode: Mode },
+    /// One row of that file, once its own checks and its reference checks are done. A row with
+    /// errors is handed on too (with blank values where cells failed): the report decides.
+    Row(Row),
+}
+
+/// [`validate_with`], handing every file and row to `visit` as it goes, so that a consumer
+/// (the importer) reads the package once instead of a second time after validating it.
+pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)) -> Result<Report, Unusable> {
     let mut diags = Diagnostics::with_cap(options.diagnostics_per_file);
     let mut package = Package::open(path, &mut diags)?;
     let manifest = {
@@ -112,6 +133,7 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
             continue;
         }
         let spec = file_spec(version, name).expect("in catalog");
+        let size = package.size(name);
         let input = match package.read(name) {
             Ok(input) => input,
             Err(e) => {
@@ -119,11 +141,13 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
                 continue;
             }
         };
-        let Some(mut reader) = FileReader::open(spec, version, mode, input, &mut report.diagnostics) else { continue };
+        let Some(reader) = FileReader::open(spec, version, mode, input, &mut report.diagnostics) else { continue };
+        let mut reader = reader.with_seeds(index.seeds).expect_bytes(size);
         let spec = reader.spec();
+        visit(Visit::File { spec, mode });
         let stem = name.trim_end_matches(".csv");
         let keep_ids = targets.contains(stem) || name == "users.csv";
-        let mut ids: HashSet<u128> = HashSet::new();
+        let columns = Columns::of(spec);
         let mut pending = Vec::new();
         let mut rows = 0;
         while let Some(row) = reader.next_row(&mut report.diagnostics) {
@@ -135,37 +159,38 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
                     Kind::RefList(t) => (t, true),
                     _ => continue,
                 };
-                let refs: Vec<&str> = if value.is_empty() {
-                    vec![]
-                } else if many {
-                    value.split(',').collect()
-                } else {
-                    vec![value.as_str()]
-                };
-                for id in refs {
+                if value.is_empty() {
+                    continue;
+                }
+                let mut check = |id: &str| {
                     if target == stem {
                         pending.push((row.line, column.name, id.to_string()));
                     } else {
                         index.check(spec.name, row.line, column.name, target, id, &manifest, diags);
                     }
+                };
+                if many {
+                    value.split(',').for_each(&mut check);
+                } else {
+                    check(value);
                 }
             }
-            let value = |col: &str| spec.columns.iter().position(|c| c.name == col).map(|i| row.values[i].as_str()).unwrap_or("");
-            let id = value("sourcedId");
+            let value = |i: Option<usize>| i.map(|i| row.values[i].as_str()).unwrap_or("");
+            let id = value(columns.sourced_id);
             match name {
                 "orgs.csv" => {
                     let fp = index.fp(id);
-                    index.org_types.insert(fp, value("type").to_string());
+                    index.org_types.insert(fp, value(columns.kind).to_string());
                 }
                 "academicSessions.csv" => {
                     let fp = index.fp(id);
-                    index.session_types.insert(fp, value("type").to_string());
+                    index.session_types.insert(fp, value(columns.kind).to_string());
                 }
-                "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value("schoolSourcedId"), diags),
-                "courses.csv" => index.must_be_school_year(name, row.line, value("schoolYearSourcedId"), diags),
+                "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value(columns.school), diags),
+                "courses.csv" => index.must_be_school_year(name, row.line, value(columns.school_year), diags),
                 "demographics.csv" => index.check(spec.name, row.line, "sourcedId", "users", id, &manifest, diags),
                 "users.csv" => {
-                    let org = value("primaryOrgSourcedId");
+                    let org = value(columns.primary_org);
                     if !org.is_empty() {
                         let (user, pair, org) = (index.fp(id), index.pair(id, org), index.org_number(org));
                         index.primary_orgs.push((row.line, user, pair, org));
@@ -173,15 +198,19 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
                 }
                 "userProfiles.csv" => {
                     let fp = index.fp(id);
-                    index.profile_owner.insert(fp, value("userSourcedId").to_string());
+                    index.profile_owner.insert(fp, value(columns.user).to_string());
                 }
-                "roles.csv" => index.role(row.line, value("userSourcedId"), value("orgSourcedId"), value("roleType"), value("userProfileSourcedId"), diags),
+                "roles.csv" => {
+                    let (user, org, role_type, profile) = (value(columns.user), value(columns.org), value(columns.role_type), value(columns.profile));
+                    index.role(row.line, user, org, role_type, profile, diags)
+                }
                 _ => {}
             }
-            if keep_ids && !id.is_empty() {
-                ids.insert(index.fp(id));
-            }
+            visit(Visit::Row(row));
         }
+        // The reader kept every sourcedId's fingerprint for its duplicate check: the same set
+        // resolves references to this file.
+        let ids = reader.take_ids();
         for (line, field, id) in pending {
             if ids.contains(&index.fp(&id)) {
                 continue;
@@ -193,11 +222,17 @@ pub fn validate_with(path: &Path, options: Options) -> Result<Report, Unusable> 
             }
         }
         if keep_ids {
-            index.ids.insert(stem.to_string(), ids);
+            index.ids.push((stem_of(spec.name), ids));
         }
         report.files.push(FileSummary { name: name.to_string(), mode: mode_name(mode), rows });
+        if name == "roles.csv" {
+            // Users come before roles: the check can run now, and what it needed (hundreds of
+            // megabytes for a million users) is freed before the enrollments are read.
+            index.primary_orgs_have_roles(&mut report.diagnostics);
+            index.release_roles();
+        }
     }
-    if manifest.mode("roles.csv") != Mode::Absent && package.contains("roles.csv") {
+    if !index.roles_checked && manifest.mode("roles.csv") != Mode::Absent && package.contains("roles.csv") {
         index.primary_orgs_have_roles(&mut report.diagnostics);
     }
     report.unresolved = std::mem::take(&mut index.unresolved);
@@ -244,23 +279,57 @@ fn check_file_list(package: &Package, manifest: &Manifest, version: Version, dia
 /// of megabytes). Messages quote ids from the row at hand, never from the index.
 #[derive(Default)]
 struct Index {
-    seeds: (foldhash::fast::RandomState, foldhash::fast::RandomState),
-    ids: HashMap<String, HashSet<u128>>,
-    org_types: HashMap<u128, String>,
-    session_types: HashMap<u128, String>,
+    seeds: Seeds,
+    /// The ids of each file read so far, by stem (a handful: a list beats hashing the name).
+    ids: Vec<(&'static str, IdSet)>,
+    org_types: IdMap<String>,
+    session_types: IdMap<String>,
     /// userProfile → its user.
-    profile_owner: HashMap<u128, String>,
+    profile_owner: IdMap<String>,
     /// (line, user, user+org pair, org) of every users.csv primaryOrgSourcedId; orgs are few,
     /// so each is kept once in `org_names`.
     primary_orgs: Vec<(u64, u128, u128, u32)>,
     org_names: Vec<String>,
     org_numbers: HashMap<String, u32>,
     /// user+org pairs of every roles.csv row, and of the primary ones; users with any role.
-    role_pairs: HashSet<u128>,
-    primary_roles: HashSet<u128>,
-    users_with_roles: HashSet<u128>,
+    role_pairs: IdSet,
+    primary_roles: IdSet,
+    users_with_roles: IdSet,
     defer: bool,
     unresolved: Vec<UnresolvedRef>,
+    /// The primary-org check ran and its state was released.
+    roles_checked: bool,
+}
+
+/// Where the columns the cross-file checks read sit in a layout (looked up once per file,
+/// not once per row).
+struct Columns {
+    sourced_id: Option<usize>,
+    kind: Option<usize>,
+    school: Option<usize>,
+    school_year: Option<usize>,
+    primary_org: Option<usize>,
+    user: Option<usize>,
+    org: Option<usize>,
+    role_type: Option<usize>,
+    profile: Option<usize>,
+}
+
+impl Columns {
+    fn of(spec: &FileSpec) -> Columns {
+        let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
+        Columns {
+            sourced_id: at("sourcedId"),
+            kind: at("type"),
+            school: at("schoolSourcedId"),
+            school_year: at("schoolYearSourcedId"),
+            primary_org: at("primaryOrgSourcedId"),
+            user: at("userSourcedId"),
+            org: at("orgSourcedId"),
+            role_type: at("roleType"),
+            profile: at("userProfileSourcedId"),
+        }
+    }
 }
 
 /// `classes.csv` → `classes`, keeping the catalog's `'static` name.
@@ -290,7 +359,8 @@ impl Index {
 
     #[allow(clippy::too_many_arguments)]
     fn check(&mut self, file: &'static str, line: u64, field: &'static str, target: &'static str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
-        match self.ids.get(target) {
+        let ids = self.ids.iter().find(|(stem, _)| *stem == target).map(|(_, ids)| ids);
+        match ids {
             Some(ids) if ids.contains(&self.fp(id)) => {}
             _ if self.defer => {
                 self.unresolved.push(UnresolvedRef { file, line, field, target, id: id.to_string() });
@@ -351,6 +421,16 @@ impl Index {
                 );
             }
         }
+    }
+
+    /// Frees what only roles.csv's checks use.
+    fn release_roles(&mut self) {
+        self.roles_checked = true;
+        self.primary_orgs = Vec::new();
+        self.role_pairs = IdSet::default();
+        self.primary_roles = IdSet::default();
+        self.users_with_roles = IdSet::default();
+        self.profile_owner = IdMap::default();
     }
 
     fn must_be_school(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
