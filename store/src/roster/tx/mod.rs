@@ -1,7 +1,7 @@
 //! The roster's database work inside one transaction, written once for both dialects.
 //!
-//! Bulk writes differ: SQLite gets multi-row `INSERT`s (one statement per few hundred rows),
-//! PostgreSQL gets `COPY ... FROM STDIN`. Everything else is the same SQL with `$n` parameters,
+//! Bulk writes differ: SQLite gets one prepared `INSERT` stepped per row on the raw connection
+//! ([`lite`]), PostgreSQL gets `COPY ... FROM STDIN`. Everything else is the same SQL with `$n` parameters,
 //! except the JSON functions that build and read history before-images.
 
 use sqlx::{Postgres, Sqlite, Transaction};
@@ -25,6 +25,7 @@ macro_rules! with_tx {
     };
 }
 
+pub(crate) mod lite;
 mod read;
 
 /// A row to write: the record, its digest, and whether it is active.
@@ -34,8 +35,8 @@ pub struct Write<'a> {
     pub source: i64,
 }
 
-/// Rows per SQLite `INSERT`: well under the 32,766-parameter limit.
-const SQLITE_BATCH_PARAMS: usize = 30_000;
+/// The page cache of an import's connection, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: u32 = 131_072;
 
 impl Tx {
     /// Begins a transaction that holds the roster's write lock until it ends: the first
@@ -46,7 +47,9 @@ impl Tx {
                 let mut tx = pool.begin().await?;
                 // A bigger page cache for this connection (128 MiB): index updates of a large
                 // import stay in memory instead of going back and forth to the WAL.
-                sqlx::query("PRAGMA cache_size = -131072").execute(&mut *tx).await?;
+                sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
+                // Indexes rebuilt after a first import sort with a helper thread.
+                sqlx::query("PRAGMA threads = 2").execute(&mut *tx).await?;
                 // Claims SQLite's write lock now, so the index read next is the state this
                 // transaction writes over (a deferred read-then-write could fail midway).
                 sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut *tx).await?;
@@ -100,9 +103,13 @@ impl Tx {
         Ok(())
     }
 
-    /// Drops `table`'s secondary indexes and returns the statements that recreate them. An
-    /// import into an empty table builds them once at the end: sorting a finished column is
-    /// several times faster than updating every index row by row.
+    /// Drops `table`'s secondary indexes on spec columns and returns the statements that
+    /// recreate them. An import into an empty table builds them once at the end: sorting a
+    /// finished column is several times faster than inserting scattered keys row by row.
+    ///
+    /// The bookkeeping indexes (`<table>_source`, `<table>_revision`) stay: every row of one
+    /// import has the same key there, so rows are appended to them in order, which costs less
+    /// than another pass over the finished table to build them.
     pub async fn drop_indexes(&mut self, table: &Table) -> Result<Vec<String>, StoreError> {
         let defs: Vec<(String, String)> = match self {
             Tx::Sqlite(t) => sqlx::query_as(
@@ -119,10 +126,35 @@ impl Tx {
             .fetch_all(&mut **t)
             .await?,
         };
+        let kept = [format!("{}_source", table.name), format!("{}_revision", table.name)];
+        let defs: Vec<(String, String)> = defs.into_iter().filter(|(name, _)| !kept.contains(name)).collect();
         for (name, _) in &defs {
             self.exec(&format!("DROP INDEX {name}")).await?;
         }
         Ok(defs.into_iter().map(|(_, sql)| sql).collect())
+    }
+
+    /// Recreates indexes [`Tx::drop_indexes`] dropped.
+    ///
+    /// SQLite sorts each index in memory chunks as large as the page cache, one per sorting
+    /// thread; with the import's 128 MiB cache and two helper threads that came to 384 MiB on
+    /// top of everything else. Half-size chunks merge a little more and keep the import under
+    /// its memory budget.
+    pub async fn create_indexes(&mut self, defs: &[String]) -> Result<(), StoreError> {
+        if defs.is_empty() {
+            return Ok(());
+        }
+        let sqlite = matches!(self, Tx::Sqlite(_));
+        if sqlite {
+            self.exec(&format!("PRAGMA cache_size = -{}", IMPORT_CACHE_KIB / 2)).await?;
+        }
+        for sql in defs {
+            self.exec(sql).await?;
+        }
+        if sqlite {
+            self.exec(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).await?;
+        }
+        Ok(())
     }
 
     /// Creates the empty staging tables for `table`: `stage_<name>` (full rows) and
@@ -186,46 +218,27 @@ impl Tx {
                 copy.send(data).await?;
                 copy.finish().await?;
             }
-            Tx::Sqlite(t) => {
-                let per_row = columns.len();
-                let batch = (SQLITE_BATCH_PARAMS / per_row).max(1);
-                for chunk in rows.chunks(batch) {
-                    let sql = insert_sql(target, &columns, chunk.len());
-                    let mut q = sqlx::query(&sql);
-                    for w in chunk {
-                        let r = w.row;
-                        q = q
-                            .bind(r.sourced_id.as_str())
-                            .bind(w.source)
-                            .bind(if r.active { "active" } else { "tobedeleted" })
-                            .bind(now)
-                            .bind(revision)
-                            .bind(revision)
-                            .bind(w.hash)
-                            .bind(r.metadata.as_deref());
-                        for v in &r.values {
-                            q = q.bind(v.as_deref());
-                        }
-                    }
-                    q.execute(&mut **t).await?;
-                }
-            }
+            Tx::Sqlite(t) => lite::insert_rows(&mut **t, target, &columns, rows, revision, now).await?,
         }
         Ok(())
     }
 
     /// Adds sourcedIds to `stage_<table>_ids`.
     pub async fn stage_ids(&mut self, table: &Table, ids: &[String]) -> Result<(), StoreError> {
-        for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
-            let sql = format!("INSERT INTO stage_{}_ids (sourced_id) VALUES {}", table.name, placeholders.join(", "));
-            with_tx!(self, t => {
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(id.as_str());
+        let target = format!("stage_{}_ids", table.name);
+        match self {
+            Tx::Sqlite(t) => lite::insert_ids(&mut **t, &target, ids).await?,
+            Tx::Postgres(t) => {
+                for chunk in ids.chunks(500) {
+                    let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("(${i})")).collect();
+                    let sql = format!("INSERT INTO {target} (sourced_id) VALUES {}", placeholders.join(", "));
+                    let mut q = sqlx::query(&sql);
+                    for id in chunk {
+                        q = q.bind(id.as_str());
+                    }
+                    q.execute(&mut **t).await?;
                 }
-                q.execute(&mut **t).await?;
-            });
+            }
         }
         Ok(())
     }
@@ -346,24 +359,14 @@ impl Tx {
 
 }
 
-/// `INSERT INTO target (cols) VALUES (?, ...), (...)` for `rows` rows (SQLite).
-///
-/// Anonymous `?` parameters, not `$n`: SQLite looks a named parameter up in a list, which makes
-/// binding tens of thousands of them quadratic.
-fn insert_sql(target: &str, columns: &[&str], rows: usize) -> String {
-    let mut sql = format!("INSERT INTO {target} ({}) VALUES ", columns.join(", "));
-    let row = format!("({})", vec!["?"; columns.len()].join(","));
-    sql.push_str(&vec![row; rows].join(", "));
-    sql
-}
-
-/// The bookkeeping columns come first in every table (a check on [`BOOKKEEPING`]'s order,
-/// which [`Tx::write_rows`] relies on).
+/// The bookkeeping columns come first in every table, in the order [`lite`] binds them.
 #[cfg(test)]
 #[test]
 fn bookkeeping_order() {
-    assert_eq!(super::tables::BOOKKEEPING[..3], ["sourced_id", "source_id", "status"]);
-    assert_eq!(insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES (?,?), (?,?)");
+    assert_eq!(
+        super::tables::BOOKKEEPING,
+        ["sourced_id", "source_id", "status", "date_last_modified", "created_revision", "revision", "hash", "metadata"]
+    );
 }
 
 impl Tx {

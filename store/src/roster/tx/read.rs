@@ -14,6 +14,9 @@ impl Tx {
     /// Reads every record of `table` into an [`Index`] (sized up front: a growing vector of
     /// millions of entries would briefly need twice the memory).
     pub async fn load_index(&mut self, table: &Table) -> Result<Index, StoreError> {
+        if let Tx::Sqlite(t) = self {
+            return Ok(Index::build(super::lite::index_entries(&mut **t, table.name).await?));
+        }
         let count: i64 = with_tx!(self, t => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", table.name)).fetch_one(&mut **t).await?);
         let mut entries = Vec::with_capacity(count as usize);
         let mut after = String::new();
@@ -29,6 +32,10 @@ impl Tx {
     /// The index entries of just these sourcedIds (a delta looks up what it touches instead of
     /// reading the whole table).
     pub async fn lookup_entries(&mut self, table: &Table, ids: &[&str]) -> Result<Vec<Entry>, StoreError> {
+        if let Tx::Sqlite(t) = self {
+            let found = super::lite::lookup(&mut **t, table.name, ids).await?;
+            return Ok(found.into_iter().map(|(id, hash, source, active)| Entry { id: fingerprint(&id), hash, source: source as u32, active }).collect());
+        }
         let mut entries = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
