@@ -5,7 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::current_user, ui::{when, ErrorAlert}, AppError};
+use crate::{
+    auth::current_user,
+    ui::{invalid, when, ErrorAlert, FieldError, FormError},
+    AppError,
+};
 
 /// One account as the list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,12 +49,12 @@ pub async fn list_accounts() -> Result<Vec<AccountRow>, AppError> {
 /// Creates an account (`role`: `district_admin` or `auditor`) with a generated password.
 #[server(prefix = "/api", endpoint = "create_account")]
 pub async fn create_account(email: String, display_name: String, role: String) -> Result<NewAccountView, AppError> {
-    use crate::ssr::{audit, from_store, require_admin, store};
+    use crate::ssr::{audit, from_store_on, require_admin, store};
     let account = require_admin().await?;
     let role = match role.as_str() {
         "district_admin" => store::Role::DistrictAdmin,
         "auditor" => store::Role::Auditor,
-        other => return Err(AppError::Invalid(format!("Role: `{other}` is not a role; choose District admin or Auditor."))),
+        other => return Err(AppError::field("role", format!("`{other}` is not a role; choose District admin or Auditor."))),
     };
     let password = store::password::generate();
     let name = display_name.trim();
@@ -62,7 +66,7 @@ pub async fn create_account(email: String, display_name: String, role: String) -
             password: password.clone(),
         })
         .await
-        .map_err(from_store)?;
+        .map_err(from_store_on("email"))?;
     audit(&account, "account.create", &created.email, created.role.label()).await?;
     Ok(NewAccountView { email: created.email, password })
 }
@@ -88,7 +92,7 @@ pub fn SettingsPage() -> impl IntoView {
     let accounts = Resource::new(move || (create.version().get(), toggle.version().get()), |_| list_accounts());
     let user = Resource::new(|| (), |_| current_user());
     let created = move || create.value().get().and_then(|r| r.ok());
-    let create_error = move || create.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
     let toggle_error = move || toggle.value().get().and_then(|r| r.err()).map(|e| e.to_string());
 
     view! {
@@ -142,15 +146,20 @@ pub fn SettingsPage() -> impl IntoView {
                                 <h2 id="new-account-heading">"Add an account"</h2>
                                 <ActionForm action=create attr:class="form-grid">
                                     <div class="field"><label for="acc-email">"E-mail"</label>
-                                        <input id="acc-email" name="email" type="email" required/></div>
+                                        <input id="acc-email" name="email" type="email" required
+                                            aria-describedby="acc-email-error" aria-invalid=invalid(create_error, "email")/>
+                                        <FieldError error=create_error field="email" id="acc-email-error"/></div>
                                     <div class="field"><label for="acc-name">"Display name"</label>
-                                        <input id="acc-name" name="display_name"/></div>
+                                        <input id="acc-name" name="display_name"
+                                            aria-describedby="acc-name-error" aria-invalid=invalid(create_error, "display_name")/>
+                                        <FieldError error=create_error field="display_name" id="acc-name-error"/></div>
                                     <div class="field"><label for="acc-role">"Role"</label>
-                                        <select id="acc-role" name="role">
+                                        <select id="acc-role" name="role" aria-describedby="acc-role-error">
                                             <option value="district_admin">"District admin"</option>
                                             <option value="auditor" selected>"Auditor"</option>
-                                        </select></div>
-                                    {move || create_error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                                        </select>
+                                        <FieldError error=create_error field="role" id="acc-role-error"/></div>
+                                    <FormError error=create_error/>
                                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create account"</button>
                                 </ActionForm>
                             </section>

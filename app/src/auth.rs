@@ -16,20 +16,23 @@ pub struct AccountView {
     pub role: String,
     /// Whether the account may change things (district admins); auditors only read.
     pub can_edit: bool,
+    /// A teacher's account: only their own classes.
+    pub is_teacher: bool,
 }
 
 #[cfg(feature = "ssr")]
 impl From<store::Account> for AccountView {
     fn from(a: store::Account) -> Self {
         let can_edit = a.role == store::Role::DistrictAdmin;
-        AccountView { email: a.email, display_name: a.display_name, role: a.role.label().to_string(), can_edit }
+        let is_teacher = a.role == store::Role::Teacher;
+        AccountView { email: a.email, display_name: a.display_name, role: a.role.label().to_string(), can_edit, is_teacher }
     }
 }
 
 /// Who is signed in; [`AppError::Unauthenticated`] (401) without a valid session.
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<AccountView, AppError> {
-    crate::ssr::require_account().await.map(AccountView::from)
+    crate::ssr::require_signed_in().await.map(AccountView::from)
 }
 
 /// Checks the e-mail and password, starts a fresh session (new session id) and sends the browser
@@ -76,7 +79,7 @@ fn sign_in_message(err: &AppError) -> String {
         AppError::SignInRefused(_) => REFUSAL.to_string(),
         AppError::Throttled { retry_after_secs, .. } => throttled_message(*retry_after_secs),
         AppError::Unauthenticated | AppError::Forbidden | AppError::Internal => err.to_string(),
-        AppError::Invalid(_) | AppError::NotFound(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
+        AppError::Invalid(_) | AppError::Field { .. } | AppError::NotFound(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
     }
 }
 

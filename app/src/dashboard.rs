@@ -29,6 +29,10 @@ pub struct DashboardFacts {
     pub api_errors: (i64, i64),
     /// Apps: id, name, enabled, last access.
     pub apps: Vec<(i64, String, bool, Option<String>)>,
+    /// Roster issues teachers reported that wait for an admin.
+    pub open_issues: i64,
+    /// Classes attested by their teachers (and unchanged since), of all active classes.
+    pub attested: (i64, u64),
 }
 
 /// Entity labels in the order the dashboard lists them.
@@ -74,7 +78,12 @@ pub async fn dashboard_summary() -> Result<DashboardFacts, AppError> {
         .filter(|i| matches!(i.outcome, store::roster::Outcome::Rejected | store::roster::Outcome::Failed))
         .count();
     let api_errors = store.recent_api_errors(1000).await.map_err(internal)?;
+    let open_issues = store.open_roster_issue_count().await.map_err(internal)?;
+    let (attested, _) = store.attestation_counts().await.map_err(internal)?;
+    let classes = counts.get("classes").map(|c| c.active).unwrap_or_default();
     Ok(DashboardFacts {
+        open_issues,
+        attested: (attested, classes),
         failed_imports,
         api_errors,
         apps,
@@ -127,6 +136,15 @@ pub fn DashboardPage() -> impl IntoView {
                                         </table>
                                     }.into_any()
                                 }}
+                            </section>
+                            <section class="card" aria-labelledby="teachers-heading">
+                                <h2 id="teachers-heading">"Teachers' review"</h2>
+                                <dl class="facts" data-testid="teacher-review">
+                                    <dt>"Open roster issues"</dt>
+                                    <dd><a href="/roster-issues" data-testid="open-issues">{group(s.open_issues)}</a></dd>
+                                    <dt>"Classes attested"</dt>
+                                    <dd>{format!("{}% ({} of {})", if s.attested.1 == 0 { 0 } else { s.attested.0 as u64 * 100 / s.attested.1 }, group(s.attested.0), group(s.attested.1))}</dd>
+                                </dl>
                             </section>
                             <section class="card" aria-labelledby="errors-heading">
                                 <h2 id="errors-heading">"Errors"</h2>

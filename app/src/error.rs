@@ -24,6 +24,9 @@ pub enum AppError {
     /// The input was rejected; the text says which field and why (HTTP 400).
     #[error("{0}")]
     Invalid(String),
+    /// One field of a form was rejected: the form shows `message` beside `field` (HTTP 400).
+    #[error("{message}")]
+    Field { field: String, message: String },
     /// The thing asked for does not exist (HTTP 404).
     #[error("{0}")]
     NotFound(String),
@@ -43,12 +46,46 @@ impl AppError {
             AppError::Unauthenticated | AppError::SignInRefused(_) => S::UNAUTHORIZED,
             AppError::Forbidden => S::FORBIDDEN,
             AppError::Throttled { .. } => S::TOO_MANY_REQUESTS,
-            AppError::Invalid(_) => S::BAD_REQUEST,
+            AppError::Invalid(_) | AppError::Field { .. } => S::BAD_REQUEST,
             AppError::NotFound(_) => S::NOT_FOUND,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => S::BAD_GATEWAY,
         }
     }
+}
+
+impl AppError {
+    /// A rejected form field (`field` is the input's `name`).
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Field { field: field.to_string(), message: message.into() }
+    }
+
+    /// The message to show beside `field`, when this error is about it.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Field { field: f, message } if f == field => Some(sentence(message)),
+            _ => None,
+        }
+    }
+
+    /// The message to show for the whole form: every error that names no field.
+    pub fn form_message(&self) -> Option<String> {
+        match self {
+            AppError::Field { .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// `message` with a capital first letter and a full stop (store messages are clauses).
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '?', '!', ')']) {
+        out.push('.');
+    }
+    out
 }
 
 impl FromServerFnError for AppError {
@@ -63,5 +100,22 @@ impl FromServerFnError for AppError {
             }
             other => AppError::Transport(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod field_tests {
+    use super::AppError;
+
+    #[test]
+    fn a_field_error_shows_beside_its_field_only() {
+        let e = AppError::field("name", "an app named `Reader` exists already");
+        assert_eq!(e.message_for("name").as_deref(), Some("An app named `Reader` exists already."));
+        assert_eq!(e.message_for("vendor"), None);
+        assert_eq!(e.form_message(), None);
+        assert_eq!(e.status(), http::StatusCode::BAD_REQUEST);
+        let other = AppError::Invalid("Something else.".into());
+        assert_eq!(other.message_for("name"), None);
+        assert_eq!(other.form_message().as_deref(), Some("Something else."));
     }
 }

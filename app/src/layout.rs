@@ -20,12 +20,23 @@ pub fn ConsoleLayout() -> impl IntoView {
                     <span class="brand-name">"Rollbook"</span>
                 </a>
                 <nav class="main-nav" aria-label="Main">
-                    <A href="/" exact=true>"Dashboard"</A>
-                    <A href="/data">"Data"</A>
-                    <A href="/imports">"Imports"</A>
-                    <A href="/apps">"Apps"</A>
-                    <A href="/audit">"Audit"</A>
-                    <A href="/settings">"Settings"</A>
+                    // The server sends teachers to their own pages; this only picks the links.
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match user.await {
+                                Ok(u) if u.is_teacher => view! { <A href="/my-classes">"My classes"</A> }.into_any(),
+                                _ => view! {
+                                    <A href="/" exact=true>"Dashboard"</A>
+                                    <A href="/data">"Data"</A>
+                                    <A href="/imports">"Imports"</A>
+                                    <A href="/apps">"Apps"</A>
+                                    <A href="/roster-issues">"Roster issues"</A>
+                                    <A href="/audit">"Audit"</A>
+                                    <A href="/settings">"Settings"</A>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
                 </nav>
                 <div class="account">
                     <Suspense fallback=|| ()>

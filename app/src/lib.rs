@@ -13,9 +13,11 @@ pub mod dashboard;
 pub mod data;
 pub mod error;
 pub mod imports;
+pub mod issues;
 mod layout;
 mod pages;
 pub mod sharing;
+pub mod teach;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod ui;
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/sign-in") view=auth::SignInPage/>
+                <Route path=path!("/welcome") view=teach::WelcomePage/>
                 <ParentRoute path=path!("") view=layout::ConsoleLayout>
                     <Route path=path!("") view=dashboard::DashboardPage/>
                     <Route path=path!("data") view=data::DataPage/>
@@ -79,6 +82,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:id") view=apps::AppDetailPage/>
                     <Route path=path!("apps/:id/share") view=sharing::SharePage/>
                     <Route path=path!("audit") view=audit::AuditPage/>
+                    <Route path=path!("roster-issues") view=issues::RosterIssuesPage/>
+                    <Route path=path!("my-classes") view=teach::MyClassesPage/>
+                    <Route path=path!("my-classes/:id") view=teach::MyClassPage/>
                     <Route path=path!("settings") view=accounts::SettingsPage/>
                 </ParentRoute>
             </Routes>

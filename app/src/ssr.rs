@@ -58,11 +58,31 @@ pub async fn account_for(session: &Session, store: &Store) -> Result<Option<Acco
     }
 }
 
-/// The signed-in account, or [`AppError::Unauthenticated`] (401). Every protected server
-/// function starts with this.
-pub async fn require_account() -> Result<Account, AppError> {
+/// The signed-in account of any role, or [`AppError::Unauthenticated`] (401).
+pub async fn require_signed_in() -> Result<Account, AppError> {
     let session = session().await?;
     account_for(&session, &store()?).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in district staff account (admin or auditor): 401 without a session, 403 for a
+/// teacher. Every server function over district data starts with this; teachers reach only
+/// their own classes, through [`require_teacher`].
+pub async fn require_account() -> Result<Account, AppError> {
+    let account = require_signed_in().await?;
+    if !account.role.is_staff() {
+        tracing::info!(account_id = account.id, "district data refused to a teacher account");
+        return Err(AppError::Forbidden);
+    }
+    Ok(account)
+}
+
+/// The signed-in teacher and their roster user (sourcedId), else 401 or 403.
+pub async fn require_teacher() -> Result<(Account, String), AppError> {
+    let account = require_signed_in().await?;
+    match (account.role, account.user_sourced_id.clone()) {
+        (store::Role::Teacher, Some(user)) => Ok((account, user)),
+        _ => Err(AppError::Forbidden),
+    }
 }
 
 /// The signed-in account when it may change things (a district admin), else
@@ -102,8 +122,18 @@ pub fn from_store(err: store::StoreError) -> AppError {
     use store::StoreError as E;
     match err {
         E::Invalid(msg) | E::Conflict(msg) => AppError::Invalid(msg),
+        E::InvalidField { field, message } => AppError::field(field, message),
         E::NotFound(msg) => AppError::NotFound(msg),
         other => internal(other),
+    }
+}
+
+/// [`from_store`], with a duplicate (the store's conflict) reported on `field`: the one
+/// that must be unique in the form at hand.
+pub fn from_store_on(field: &'static str) -> impl Fn(store::StoreError) -> AppError {
+    move |err| match err {
+        store::StoreError::Conflict(message) => AppError::field(field, message),
+        other => from_store(other),
     }
 }
 

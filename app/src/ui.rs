@@ -35,6 +35,27 @@ pub fn ErrorAlert(error: AppError) -> impl IntoView {
     view! { <p class="alert alert-error" role="alert">{error.to_string()}</p> }
 }
 
+/// The message beside one form field, when the last answer rejected that field. Give the
+/// input `aria-describedby` = `id` and `aria-invalid` = [`invalid`].
+#[component]
+pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: &'static str, #[prop(into)] id: String) -> impl IntoView {
+    move || {
+        let id = id.clone();
+        error.get().and_then(|e| e.message_for(field)).map(|m| view! { <p class="field-error" id=id role="alert" data-field=field>{m}</p> })
+    }
+}
+
+/// The form-wide message (errors that name no field), as an alert.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || error.get().and_then(|e| e.form_message()).map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })
+}
+
+/// `aria-invalid` for an input: `"true"` while the last answer rejected `field`.
+pub fn invalid(error: Signal<Option<AppError>>, field: &'static str) -> impl Fn() -> Option<&'static str> + Send + Sync + Copy + 'static {
+    move || error.get().and_then(|e| e.message_for(field)).map(|_| "true")
+}
+
 /// Percent-encodes a query value or path segment.
 pub fn encode(v: &str) -> String {
     let mut out = String::new();

@@ -18,11 +18,19 @@ test("an admin adds an auditor with a one-time password, who can then sign in; d
   await expect(row).toContainText("Auditor");
   await expect(row).toContainText("Active");
 
-  // A bad e-mail is refused next to the form, naming the problem.
+  // A bad e-mail is refused beside the e-mail field, naming the problem; the field is marked.
   await page.getByLabel("E-mail").fill("not-an-address");
   await page.getByLabel("E-mail").evaluate((e: HTMLInputElement) => (e.type = "text"));
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "not-an-address" })).toBeVisible();
+  const emailError = page.locator("#acc-email-error");
+  await expect(emailError).toContainText("not-an-address");
+  await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-describedby", "acc-email-error");
+  // The same address again is a duplicate, also reported on the e-mail field.
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(emailError).toContainText(email);
+  await expect(page.getByTestId("accounts").getByRole("row").filter({ hasText: email })).toHaveCount(1);
 
   // The new account signs in (in its own browser context) and is read-only.
   const other = await browser.newContext();

@@ -41,7 +41,8 @@ test("an admin registers an app, hands over credentials, shares one school witho
   // Registering the same name again (a double submit) makes no second app.
   await page.getByLabel("Name").fill(name);
   await page.getByRole("button", { name: "Register app" }).click();
-  await expect(page.getByRole("alert")).toContainText("already");
+  await expect(page.locator("#app-name-error")).toContainText("already");
+  await expect(page.getByLabel("Name")).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByTestId("apps-table").getByRole("link", { name })).toHaveCount(1);
 
   // The app page has the connection details; the secret is nowhere.
@@ -53,6 +54,15 @@ test("an admin registers an app, hands over credentials, shares one school witho
   await expect(connection).toContainText("/ims/oneroster/rostering/v1p2");
   await expect(connection).toContainText("/ims/oneroster/v1p1");
   expect(await page.content()).not.toContain(secret);
+
+  // A bad rate limit is refused beside its field; nothing is saved.
+  await page.locator('body[data-hydrated="true"]').waitFor();
+  await page.getByLabel("Rate limit (requests per minute)").fill("lots");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.locator("#edit-rate-error")).toContainText("lots");
+  await expect(page.getByLabel("Rate limit (requests per minute)")).toHaveAttribute("aria-invalid", "true");
+  await page.reload();
+  await expect(page.getByLabel("Rate limit (requests per minute)")).toHaveValue("");
 
   // A new app shares nothing.
   const bearer = await token(request, clientId, secret);

@@ -24,6 +24,10 @@ pub enum StoreError {
     /// Input rejected before it reached the database.
     #[error("{0}")]
     Invalid(String),
+    /// One field of a form or command was rejected (`field` names it, so that a form can show
+    /// the message beside it).
+    #[error("{message}")]
+    InvalidField { field: &'static str, message: String },
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -116,11 +116,11 @@ pub async fn create_app(
     v1p1: Option<String>,
     v1p2: Option<String>,
 ) -> Result<IssuedSecret, AppError> {
-    use crate::ssr::{audit, from_store, require_admin, settings, store};
+    use crate::ssr::{audit, from_store_on, require_admin, settings, store};
     let account = require_admin().await?;
     let versions = chosen_versions(v1p1.is_some(), v1p2.is_some())?;
     let new = store::NewApp { name, vendor, contact, versions };
-    let creds = store()?.create_app(new.clone(), &settings()?.secret_key).await.map_err(from_store)?;
+    let creds = store()?.create_app(new.clone(), &settings()?.secret_key).await.map_err(from_store_on("name"))?;
     let detail = format!("name {:?}, vendor {:?}, versions {}", new.name.trim(), new.vendor.trim(), version_list(&new.versions));
     audit(&account, "app.create", &format!("app {}", creds.id), &detail).await?;
     Ok(IssuedSecret { app_id: creds.id, client_id: creds.client_id, client_secret: creds.client_secret })
@@ -197,7 +197,7 @@ pub async fn update_app(
     v1p2: Option<String>,
     rate_limit: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{audit, from_store, require_admin, store};
+    use crate::ssr::{audit, from_store_on, require_admin, store};
     let account = require_admin().await?;
     let versions = chosen_versions(v1p1.is_some(), v1p2.is_some())?;
     let rate_limit = match rate_limit.trim() {
@@ -205,9 +205,10 @@ pub async fn update_app(
         text => match text.parse::<i64>() {
             Ok(n) if (1..=100_000).contains(&n) => Some(n),
             _ => {
-                return Err(AppError::Invalid(format!(
-                    "Rate limit: `{text}` is not a number of requests per minute between 1 and 100000 (leave it empty for the server's default)"
-                )))
+                return Err(AppError::field(
+                    "rate_limit",
+                    format!("`{text}` is not a number of requests per minute between 1 and 100000 (leave it empty for the server's default)"),
+                ))
             }
         },
     };
@@ -226,7 +227,7 @@ pub async fn update_app(
         versions: Some(versions),
         rate_limit: Some(rate_limit),
     };
-    store()?.update_app(id, patch).await.map_err(from_store)?;
+    store()?.update_app(id, patch).await.map_err(from_store_on("name"))?;
     audit(&account, "app.update", &format!("app {id}"), &detail).await
 }
 
@@ -264,7 +265,7 @@ pub async fn revoke_credentials(id: i64) -> Result<(), AppError> {
 fn chosen_versions(v1p1: bool, v1p2: bool) -> Result<Vec<oneroster::Version>, AppError> {
     use oneroster::Version;
     match (v1p1, v1p2) {
-        (false, false) => Err(AppError::Invalid("OneRoster versions: choose at least one (1.1 or 1.2).".into())),
+        (false, false) => Err(AppError::field("versions", "Choose at least one OneRoster version (1.1 or 1.2).")),
         (a, b) => Ok([(a, Version::V1p1), (b, Version::V1p2)].into_iter().filter(|(on, _)| *on).map(|(_, v)| v).collect()),
     }
 }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::current_user,
-    ui::{group, when, ErrorAlert},
+    ui::{group, invalid, when, ErrorAlert, FieldError, FormError},
 };
 
 /// Every app, and (for district admins) the form that registers a new one.
@@ -21,7 +21,7 @@ pub fn AppsPage() -> impl IntoView {
     let apps = Resource::new(move || create.version().get(), |_| list_apps());
     let user = Resource::new(|| (), |_| current_user());
     let issued = move || create.value().get().and_then(|r| r.ok());
-    let error = move || create.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
 
     view! {
         <Title text="Apps"/>
@@ -69,22 +69,29 @@ pub fn AppsPage() -> impl IntoView {
                         <ActionForm action=create attr:class="form-grid">
                             <div class="field">
                                 <label for="app-name">"Name"</label>
-                                <input id="app-name" name="name" required maxlength="200"/>
+                                <input id="app-name" name="name" required maxlength="200"
+                                    aria-describedby="app-name-error" aria-invalid=invalid(error, "name")/>
+                                <FieldError error field="name" id="app-name-error"/>
                             </div>
                             <div class="field">
                                 <label for="app-vendor">"Vendor"</label>
-                                <input id="app-vendor" name="vendor" maxlength="200"/>
+                                <input id="app-vendor" name="vendor" maxlength="200"
+                                    aria-describedby="app-vendor-error" aria-invalid=invalid(error, "vendor")/>
+                                <FieldError error field="vendor" id="app-vendor-error"/>
                             </div>
                             <div class="field">
                                 <label for="app-contact">"Vendor contact"</label>
-                                <input id="app-contact" name="contact" maxlength="200" placeholder="support@vendor.example"/>
+                                <input id="app-contact" name="contact" maxlength="200" placeholder="support@vendor.example"
+                                    aria-describedby="app-contact-error" aria-invalid=invalid(error, "contact")/>
+                                <FieldError error field="contact" id="app-contact-error"/>
                             </div>
-                            <fieldset class="field">
+                            <fieldset class="field" aria-describedby="app-versions-error">
                                 <legend>"OneRoster versions"</legend>
                                 <label class="check"><input type="checkbox" name="v1p1" checked/>" 1.1 (OAuth 1.0a or Bearer)"</label>
                                 <label class="check"><input type="checkbox" name="v1p2" checked/>" 1.2 (OAuth 2 client credentials)"</label>
+                                <FieldError error field="versions" id="app-versions-error"/>
                             </fieldset>
-                            {move || error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                            <FormError error/>
                             <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
                                 {move || if create.pending().get() { "Registering…" } else { "Register app" }}
                             </button>
@@ -191,7 +198,7 @@ fn AppView(
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
     };
-    let update_error = move || update.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let update_error = Signal::derive(move || update.value().get().and_then(|r| r.err()));
     let can_edit = app.can_edit;
 
     view! {
@@ -291,20 +298,29 @@ fn AppView(
                 <ActionForm action=update attr:class="form-grid">
                     <input type="hidden" name="id" value=id/>
                     <div class="field"><label for="edit-name">"Name"</label>
-                        <input id="edit-name" name="name" required value=app.name.clone()/></div>
+                        <input id="edit-name" name="name" required value=app.name.clone()
+                            aria-describedby="edit-name-error" aria-invalid=invalid(update_error, "name")/>
+                        <FieldError error=update_error field="name" id="edit-name-error"/></div>
                     <div class="field"><label for="edit-vendor">"Vendor"</label>
-                        <input id="edit-vendor" name="vendor" value=app.vendor.clone()/></div>
+                        <input id="edit-vendor" name="vendor" value=app.vendor.clone()
+                            aria-describedby="edit-vendor-error" aria-invalid=invalid(update_error, "vendor")/>
+                        <FieldError error=update_error field="vendor" id="edit-vendor-error"/></div>
                     <div class="field"><label for="edit-contact">"Vendor contact"</label>
-                        <input id="edit-contact" name="contact" value=app.contact.clone()/></div>
+                        <input id="edit-contact" name="contact" value=app.contact.clone()
+                            aria-describedby="edit-contact-error" aria-invalid=invalid(update_error, "contact")/>
+                        <FieldError error=update_error field="contact" id="edit-contact-error"/></div>
                     <div class="field"><label for="edit-rate">"Rate limit (requests per minute)"</label>
                         <input id="edit-rate" name="rate_limit" inputmode="numeric" placeholder="server default"
-                            value=app.rate_limit.map(|n| n.to_string()).unwrap_or_default()/></div>
-                    <fieldset class="field">
+                            value=app.rate_limit.map(|n| n.to_string()).unwrap_or_default()
+                            aria-describedby="edit-rate-error" aria-invalid=invalid(update_error, "rate_limit")/>
+                        <FieldError error=update_error field="rate_limit" id="edit-rate-error"/></div>
+                    <fieldset class="field" aria-describedby="edit-versions-error">
                         <legend>"OneRoster versions"</legend>
                         <label class="check"><input type="checkbox" name="v1p1" checked=app.v1p1/>" 1.1"</label>
                         <label class="check"><input type="checkbox" name="v1p2" checked=app.v1p2/>" 1.2"</label>
+                        <FieldError error=update_error field="versions" id="edit-versions-error"/>
                     </fieldset>
-                    {move || update_error().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> })}
+                    <FormError error=update_error/>
                     <button type="submit" class="button button-primary" disabled=move || update.pending().get()>"Save settings"</button>
                 </ActionForm>
             </section>

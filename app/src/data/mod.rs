@@ -1,6 +1,7 @@
 //! The data browser: users and classes with server-side search, filters, sorting and paging,
 //! the district → school tree, and one user's or class's page.
 
+mod invite;
 mod pages;
 
 pub use pages::{ClassPage, DataPage, UserPage};

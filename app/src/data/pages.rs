@@ -111,6 +111,8 @@ fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
     let next = page.more.then(|| here(filters.page + 1));
     let detail = if users { "users" } else { "classes" };
     let sel = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
+    // A school's teachers can all be invited at once from their list.
+    let invite_school = (users && filters.role.as_deref() == Some("teacher")).then(|| filters.school.clone()).flatten();
     view! {
         <section class="card">
             <Form method="GET" action="/data" attr:class="filters">
@@ -181,6 +183,9 @@ fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
                 {next.map(|h| view! { <a class="button button-small" href=h>"Next"</a> })}
             </p>
         </section>
+        {invite_school.map(|school| view! {
+            <super::invite::InviteSchool school/>
+        })}
     }
 }
 
@@ -243,6 +248,7 @@ pub fn UserPage() -> impl IntoView {
                             <h1>{u.name.clone()} " " <span class=format!("badge badge-{}", if u.status == "active" { "ok" } else { "off" })>{u.status.clone()}</span></h1>
                             <p class="muted mono">{u.sourced_id.clone()}</p>
                         </div>
+                        <super::invite::TeacherAccessCard sourced_id=u.sourced_id.clone()/>
                         <div class="cards">
                             <section class="card" aria-labelledby="apps-heading">
                                 <h2 id="apps-heading">"Apps that receive this user"</h2>

@@ -73,19 +73,30 @@ async fn error_status(response: Response) -> Response {
 /// Renders a console page. Without a valid session every page but `/sign-in` redirects to
 /// `/sign-in?next=...`; with one, `/sign-in` redirects to the dashboard.
 pub(crate) async fn page(State(state): State<AppState>, session: Session, req: Request<Body>) -> Response {
-    let signed_in = match app::ssr::account_for(&session, &state.store).await {
-        Ok(account) => account.is_some(),
+    let account = match app::ssr::account_for(&session, &state.store).await {
+        Ok(account) => account,
         Err(_) => return app::AppError::Internal.status().into_response(),
     };
+    let signed_in = account.is_some();
     let path = req.uri().path();
     let on_sign_in = path == "/sign-in";
-    if !signed_in && !on_sign_in {
+    // The invitation page is for people without a password yet.
+    let public = path == "/welcome";
+    if !signed_in && !on_sign_in && !public {
         let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let next: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
         return Redirect::to(&format!("/sign-in?next={next}")).into_response();
     }
     if signed_in && on_sign_in {
         return Redirect::to("/").into_response();
+    }
+    // Teachers have their own part of the console; the staff pages are not for them (and their
+    // server functions refuse teachers anyway).
+    let teachers_part = path == "/my-classes" || path.starts_with("/my-classes/");
+    match account.as_ref().map(|a| a.role.is_staff()) {
+        Some(false) if !teachers_part && !public => return Redirect::to("/my-classes").into_response(),
+        Some(true) if teachers_part => return Redirect::to("/").into_response(),
+        _ => {}
     }
 
     let addr = ClientAddr(client_addr(&req, state.trust_forwarded_for));
@@ -120,7 +131,8 @@ pub(crate) async fn audit_csv(
     axum::extract::Query(q): axum::extract::Query<AuditCsvQuery>,
 ) -> Response {
     match app::ssr::account_for(&session, &state.store).await {
-        Ok(Some(_)) => {}
+        Ok(Some(a)) if a.role.is_staff() => {}
+        Ok(Some(_)) => return StatusCode::FORBIDDEN.into_response(),
         Ok(None) => return Redirect::to("/sign-in?next=%2Faudit").into_response(),
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

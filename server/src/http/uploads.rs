@@ -153,7 +153,8 @@ async fn receive(state: &AppState, mut multipart: Multipart) -> Result<(std::pat
 /// severity, message).
 pub(crate) async fn report_csv(State(state): State<AppState>, session: Session, Path(id): Path<i64>) -> Response {
     match signed_in(&state, &session).await {
-        Ok(Some(_)) => {}
+        Ok(Some(a)) if a.role.is_staff() => {}
+        Ok(Some(_)) => return StatusCode::FORBIDDEN.into_response(),
         Ok(None) => return Redirect::to("/sign-in").into_response(),
         Err(r) => return r,
     }

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use crate::db::{with_pool, Db};
 
 const COLUMNS: &str = "id, email, display_name, role, password_hash, disabled, session_epoch, \
-                       created_at, updated_at, last_sign_in_at";
+                       created_at, updated_at, last_sign_in_at, user_sourced_id";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AccountRow {
@@ -19,6 +19,7 @@ pub(crate) struct AccountRow {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub last_sign_in_at: Option<OffsetDateTime>,
+    pub user_sourced_id: Option<String>,
 }
 
 pub(crate) struct InsertAccount<'a> {
@@ -156,4 +157,54 @@ pub(crate) async fn touch_sign_in(db: &Db, id: i64, now: OffsetDateTime) -> Resu
         .await
         .map(|_| ()))?;
     Ok(())
+}
+
+/// A teacher account for roster user `user`, without a usable password until an invitation is
+/// accepted (`!` is no PHC string, so nothing verifies against it).
+pub(crate) async fn insert_teacher(
+    db: &Db,
+    email: &str,
+    display_name: &str,
+    user: &str,
+    now: OffsetDateTime,
+) -> Result<AccountRow, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO accounts (email, display_name, role, password_hash, created_at, updated_at, user_sourced_id) \
+         VALUES ($1, $2, 'teacher', '!', $3, $4, $5) RETURNING {COLUMNS}"
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(email)
+        .bind(display_name)
+        .bind(now)
+        .bind(now)
+        .bind(user)
+        .fetch_one(pool)
+        .await)
+}
+
+/// The teacher account of roster user `user`, if any.
+pub(crate) async fn by_user(db: &Db, user: &str) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE user_sourced_id = $1");
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql).bind(user).fetch_optional(pool).await)
+}
+
+/// Updates a teacher account's e-mail and name from the roster (they may have changed since the
+/// account was made).
+pub(crate) async fn refresh_teacher(
+    db: &Db,
+    id: i64,
+    email: &str,
+    display_name: &str,
+    now: OffsetDateTime,
+) -> Result<Option<AccountRow>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE accounts SET email = $1, display_name = $2, updated_at = $3 WHERE id = $4 RETURNING {COLUMNS}"
+    );
+    with_pool!(db, pool => sqlx::query_as::<_, AccountRow>(&sql)
+        .bind(email)
+        .bind(display_name)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
 }

@@ -40,7 +40,7 @@ fn text(cell: Option<String>) -> String {
 }
 
 impl Store {
-    async fn cells(&self, select: &str, binds: &[String], width: usize) -> Result<Vec<Vec<String>>, StoreError> {
+    pub(crate) async fn cells(&self, select: &str, binds: &[String], width: usize) -> Result<Vec<Vec<String>>, StoreError> {
         Ok(rows::fetch(&self.db, select, binds, width).await?.into_iter().map(|r| r.into_iter().map(text).collect()).collect())
     }
 
@@ -152,6 +152,21 @@ impl Store {
             })
             .collect();
         Ok(Some(UserDetail { fields, roles, classes, agents, history, apps }))
+    }
+
+    /// The apps that receive class `class`: (app name, since, fields of users withheld, whether
+    /// demographics go too). For a teacher's view of their class: no app ids or rules.
+    pub async fn class_apps(&self, class: &str) -> Result<Vec<(String, String, Vec<String>, bool)>, StoreError> {
+        Ok(self
+            .apps_receiving("classes", class)
+            .await?
+            .into_iter()
+            .map(|(_, name, since, rules)| {
+                let share = rules.and_then(|r| serde_json::from_str::<crate::sharing::Share>(&r).ok()).unwrap_or_default();
+                let withheld = share.withhold.iter().filter_map(|f| f.strip_prefix("users.")).map(str::to_string).collect();
+                (name, since, withheld, share.demographics)
+            })
+            .collect())
     }
 
     /// A class with its school, course, terms, people and the apps that receive it.

@@ -19,6 +19,7 @@ mod queries;
 mod report;
 mod rows;
 pub mod tables;
+mod teaching;
 mod tx;
 
 pub use browse::{ClassHit, OrgNode};
@@ -27,4 +28,5 @@ pub use people::{BrowsePage, BrowseQuery, ClassListRow, UserListRow, BROWSE_MAX_
 pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::{RosterCounts, TableCount};
+pub use teaching::{ClassWhen, ListedStudent, PersonRef, TeacherClass, TermRef};
 pub use report::{EntityCounts, FileLine, ImportReport, ImportSummary, Outcome, Problem, RevisionSummary, Sample};

@@ -36,6 +36,8 @@ pub enum Role {
     DistrictAdmin,
     /// Read-only, including the audit log.
     Auditor,
+    /// A teacher of the roster: only their own classes (see `service::teachers`).
+    Teacher,
 }
 
 impl Role {
@@ -44,7 +46,14 @@ impl Role {
         match self {
             Role::DistrictAdmin => "district_admin",
             Role::Auditor => "auditor",
+            Role::Teacher => "teacher",
         }
+    }
+
+    /// Whether the account is district staff (admin or auditor), who see the whole console;
+    /// teachers see only their own classes.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::DistrictAdmin | Role::Auditor)
     }
 
     /// A label for people ("District admin").
@@ -52,6 +61,7 @@ impl Role {
         match self {
             Role::DistrictAdmin => "District admin",
             Role::Auditor => "Auditor",
+            Role::Teacher => "Teacher",
         }
     }
 }
@@ -62,6 +72,7 @@ impl std::str::FromStr for Role {
         match s {
             "district_admin" => Ok(Role::DistrictAdmin),
             "auditor" => Ok(Role::Auditor),
+            "teacher" => Ok(Role::Teacher),
             other => Err(StoreError::Invalid(format!(
                 "`{other}` is not a role; expected district_admin or auditor"
             ))),
@@ -85,6 +96,8 @@ pub struct Account {
     pub last_sign_in_at: Option<OffsetDateTime>,
     #[serde(skip)]
     pub session_epoch: i64,
+    /// The roster user (sourcedId) of a teacher account.
+    pub user_sourced_id: Option<String>,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -100,6 +113,7 @@ impl TryFrom<AccountRow> for Account {
             updated_at: row.updated_at,
             last_sign_in_at: row.last_sign_in_at,
             session_epoch: row.session_epoch,
+            user_sourced_id: row.user_sourced_id,
         })
     }
 }
@@ -141,7 +155,7 @@ pub fn normalize_email(email: &str) -> Result<String, StoreError> {
     if valid {
         Ok(email)
     } else {
-        Err(StoreError::Invalid(format!("`{email}` is not an e-mail address")))
+        Err(StoreError::InvalidField { field: "email", message: format!("`{email}` is not an e-mail address") })
     }
 }
 
@@ -153,6 +167,12 @@ impl Store {
     /// Creates an account. Fails with [`StoreError::Conflict`] when the e-mail is taken.
     #[tracing::instrument(skip_all, fields(role = new.role.as_str()))]
     pub async fn create_account(&self, new: NewAccount) -> Result<Account, StoreError> {
+        if new.role == Role::Teacher {
+            return Err(StoreError::InvalidField {
+                field: "role",
+                message: "teacher accounts come from the roster: invite the teacher instead".into(),
+            });
+        }
         let email = normalize_email(&new.email)?;
         password::check_strength(&new.password)?;
         let display_name = display_name_or_default(new.display_name.as_deref(), &email)?;
@@ -287,7 +307,7 @@ impl Store {
         };
         let matches = password::verify(password.to_owned(), phc).await?;
         match row {
-            Some(row) if matches && !row.disabled => {
+            Some(row) if matches && !row.disabled && self.account_row_may_work(&row).await? => {
                 sign_in_failures::clear(&self.db, &subjects[0].0).await?;
                 for id in attempts.iter().skip(1) {
                     sign_in_failures::delete(&self.db, *id).await?;
@@ -318,8 +338,22 @@ impl Store {
     /// (account gone or disabled, or its password changed since sign-in).
     pub async fn session_account(&self, auth: SessionAuth) -> Result<Option<Account>, StoreError> {
         match repo::by_id(&self.db, auth.account_id).await? {
-            Some(row) if !row.disabled && row.session_epoch == auth.epoch => Ok(Some(row.try_into()?)),
+            Some(row) if !row.disabled && row.session_epoch == auth.epoch && self.account_row_may_work(&row).await? => {
+                Ok(Some(row.try_into()?))
+            }
             _ => Ok(None),
+        }
+    }
+}
+
+impl Store {
+    /// Staff accounts work while enabled; a teacher account also needs the roster to list its
+    /// user as an active teacher (checked at every request, so a roster change ends it at once).
+    async fn account_row_may_work(&self, row: &AccountRow) -> Result<bool, StoreError> {
+        match (row.role.as_str(), row.user_sourced_id.as_deref()) {
+            ("teacher", Some(user)) => self.is_active_teacher(user).await,
+            ("teacher", None) => Ok(false),
+            _ => Ok(true),
         }
     }
 }
@@ -349,7 +383,7 @@ fn display_name_or_default(name: Option<&str>, email: &str) -> Result<String, St
         email.split('@').next().unwrap_or(email).to_owned()
     });
     if name.chars().count() > 120 {
-        return Err(StoreError::Invalid("the display name is too long (at most 120 characters)".into()));
+        return Err(StoreError::InvalidField { field: "display_name", message: "the display name is too long (at most 120 characters)".into() });
     }
     Ok(name)
 }

@@ -113,7 +113,7 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
-fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)
@@ -147,16 +147,17 @@ fn versions_text(versions: &[Version]) -> String {
     versions.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",")
 }
 
-fn clean(field: &str, value: &str, required: bool) -> Result<String, StoreError> {
+fn clean(field: &'static str, value: &str, required: bool) -> Result<String, StoreError> {
     let value = value.trim();
+    let invalid = |message: String| Err(StoreError::InvalidField { field, message });
     if required && value.is_empty() {
-        return Err(StoreError::Invalid(format!("the app's {field} must not be empty")));
+        return invalid(format!("the app's {field} must not be empty"));
     }
     if value.chars().count() > MAX_TEXT {
-        return Err(StoreError::Invalid(format!("the app's {field} is too long: at most {MAX_TEXT} characters")));
+        return invalid(format!("the app's {field} is too long: at most {MAX_TEXT} characters"));
     }
     if value.chars().any(char::is_control) {
-        return Err(StoreError::Invalid(format!("the app's {field} must not contain control characters")));
+        return invalid(format!("the app's {field} must not contain control characters"));
     }
     Ok(value.to_string())
 }
@@ -334,13 +335,16 @@ impl Store {
         }
         if let Some(versions) = patch.versions {
             if versions.is_empty() {
-                return Err(StoreError::Invalid("name at least one OneRoster version: 1.1, 1.2 or 1.1,1.2".into()));
+                return Err(StoreError::InvalidField { field: "versions", message: "name at least one OneRoster version: 1.1, 1.2 or 1.1,1.2".into() });
             }
             row.versions = versions_text(&versions);
         }
         if let Some(limit) = patch.rate_limit {
             if limit.is_some_and(|l| !(1..=1_000_000).contains(&l)) {
-                return Err(StoreError::Invalid("the rate limit must be between 1 and 1000000 requests per minute".into()));
+                return Err(StoreError::InvalidField {
+                    field: "rate_limit",
+                    message: "the rate limit must be between 1 and 1000000 requests per minute".into(),
+                });
             }
             row.rate_limit = limit;
         }

@@ -44,6 +44,11 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("account.create", "Created an account"),
     ("account.disable", "Disabled an account"),
     ("account.enable", "Enabled an account"),
+    ("teacher.invite", "Invited a teacher"),
+    ("teacher.accept", "Accepted an invitation"),
+    ("class.attest", "Attested a class list"),
+    ("class.flag", "Reported a roster issue"),
+    ("roster_issue.resolve", "Resolved a roster issue"),
 ];
 
 /// Which entries to list. Empty fields do not filter.

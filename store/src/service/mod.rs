@@ -7,3 +7,5 @@ pub mod apps;
 pub mod audit;
 mod throttle;
 pub mod disclosures;
+pub mod reviews;
+pub mod teachers;

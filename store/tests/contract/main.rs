@@ -12,6 +12,7 @@ mod roster;
 mod sessions;
 mod sharing;
 mod support;
+mod teachers;
 
 /// Generates `sqlite::NAME` and `postgres::NAME` tests from each `cases::NAME(&Store)`.
 macro_rules! contract {
@@ -75,4 +76,6 @@ contract! {
     roster::invalid_rows_reject_the_package_unless_skipped,
     roster::rollback_restores_exactly,
     roster::samples_import_or_are_rejected_as_documented,
+    teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,
+    teachers::teachers_review_their_lists_and_admins_resolve_the_issues,
 }

@@ -35,7 +35,8 @@ fn version_of(text: Option<&str>) -> Result<Version, ApiError> {
 /// The app as a caller holding every scope a token could grant it.
 async fn caller_for(state: &AppState, session: &Session, app_id: i64) -> Result<(store::Account, ApiCaller), Response> {
     let account = match app::ssr::account_for(session, &state.store).await {
-        Ok(Some(a)) => a,
+        Ok(Some(a)) if a.role.is_staff() => a,
+        Ok(Some(_)) => return Err(StatusCode::FORBIDDEN.into_response()),
         Ok(None) => return Err(Redirect::to("/sign-in").into_response()),
         Err(_) => return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
     };
