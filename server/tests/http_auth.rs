@@ -41,7 +41,7 @@ async fn sign_in_sets_a_safe_session_cookie_and_opens_the_console() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         r.json::<Value>().await.unwrap(),
-        json!({"email": ADMIN_EMAIL, "display_name": "Dana Whitfield", "role": "District admin", "can_edit": true})
+        json!({"email": ADMIN_EMAIL, "display_name": "Dana Whitfield", "role": "District admin", "can_edit": true, "is_teacher": false})
     );
 
     // the dashboard page renders on the server with the admin's name
