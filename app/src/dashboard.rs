@@ -31,6 +31,8 @@ pub struct DashboardFacts {
     pub apps: Vec<(i64, String, bool, Option<String>)>,
     /// Roster issues teachers reported that wait for an admin.
     pub open_issues: i64,
+    /// App requests from teachers that wait for an admin.
+    pub open_requests: i64,
     /// Classes attested by their teachers (and unchanged since), of all active classes.
     pub attested: (i64, u64),
 }
@@ -79,10 +81,12 @@ pub async fn dashboard_summary() -> Result<DashboardFacts, AppError> {
         .count();
     let api_errors = store.recent_api_errors(1000).await.map_err(internal)?;
     let open_issues = store.open_roster_issue_count().await.map_err(internal)?;
+    let open_requests = store.open_app_request_count().await.map_err(internal)?;
     let (attested, _) = store.attestation_counts().await.map_err(internal)?;
     let classes = counts.get("classes").map(|c| c.active).unwrap_or_default();
     Ok(DashboardFacts {
         open_issues,
+        open_requests,
         attested: (attested, classes),
         failed_imports,
         api_errors,
@@ -142,6 +146,8 @@ pub fn DashboardPage() -> impl IntoView {
                                 <dl class="facts" data-testid="teacher-review">
                                     <dt>"Open roster issues"</dt>
                                     <dd><a href="/roster-issues" data-testid="open-issues">{group(s.open_issues)}</a></dd>
+                                    <dt>"Open app requests"</dt>
+                                    <dd><a href="/app-requests" data-testid="open-requests">{group(s.open_requests)}</a></dd>
                                     <dt>"Classes attested"</dt>
                                     <dd>{format!("{}% ({} of {})", if s.attested.1 == 0 { 0 } else { s.attested.0 as u64 * 100 / s.attested.1 }, group(s.attested.0), group(s.attested.1))}</dd>
                                 </dl>

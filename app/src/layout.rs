@@ -24,13 +24,14 @@ pub fn ConsoleLayout() -> impl IntoView {
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
                             match user.await {
-                                Ok(u) if u.is_teacher => view! { <A href="/my-classes">"My classes"</A> }.into_any(),
+                                Ok(u) if u.is_teacher => view! { <A href="/my-classes">"My classes"</A> <A href="/my-apps">"Apps"</A> }.into_any(),
                                 _ => view! {
                                     <A href="/" exact=true>"Dashboard"</A>
                                     <A href="/data">"Data"</A>
                                     <A href="/imports">"Imports"</A>
                                     <A href="/apps">"Apps"</A>
                                     <A href="/roster-issues">"Roster issues"</A>
+                                    <A href="/app-requests">"App requests"</A>
                                     <A href="/audit">"Audit"</A>
                                     <A href="/settings">"Settings"</A>
                                 }.into_any(),

@@ -14,6 +14,7 @@ pub mod data;
 pub mod error;
 pub mod imports;
 pub mod issues;
+pub mod requests;
 mod layout;
 mod pages;
 pub mod sharing;
@@ -85,6 +86,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("roster-issues") view=issues::RosterIssuesPage/>
                     <Route path=path!("my-classes") view=teach::MyClassesPage/>
                     <Route path=path!("my-classes/:id") view=teach::MyClassPage/>
+                    <Route path=path!("my-apps") view=teach::MyAppsPage/>
+                    <Route path=path!("app-requests") view=requests::AppRequestsPage/>
                     <Route path=path!("settings") view=accounts::SettingsPage/>
                 </ParentRoute>
             </Routes>

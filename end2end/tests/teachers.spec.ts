@@ -1,6 +1,6 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page, Browser, APIRequestContext } from "@playwright/test";
 import { admin } from "../playwright.config";
-import { signIn, open, hydrated } from "./support";
+import { signIn, open, hydrated, cli } from "./support";
 
 test("an admin invites a teacher, who sees only their own classes and reports a missing student; the admin resolves it", async ({ page, browser }) => {
   await signIn(page, admin);
@@ -37,9 +37,10 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await expect(teacher.getByRole("heading", { level: 1, name: "My classes" })).toBeVisible();
 
   // Only their own classes; the district's pages are not theirs.
+  await expect(teacher.locator('a[href^="/my-classes/"]')).toHaveCount(ownClasses.length);
   const listed = (await teacher.locator('a[href^="/my-classes/"]').allTextContents()).map((t) => t.trim()).sort();
   expect(listed).toEqual(ownClasses);
-  await expect(teacher.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["My classes"]);
+  await expect(teacher.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["My classes", "Apps"]);
   await teacher.goto("/data");
   await expect(teacher).toHaveURL(/\/my-classes$/);
   const refused = await teacher.request.post("/api/load_user", { form: { sourced_id: "x" } });
@@ -116,4 +117,136 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
     if (who) await expect(row).toContainText(who);
   }
   await expect(table.getByRole("row").filter({ hasText: "Reported a roster issue" }).first()).toContainText("Jordan Example");
+});
+
+const V12 = "/ims/oneroster/rostering/v1p2";
+
+/** Invites the teacher in row `row` of the data browser's teacher list and sets their password. */
+async function newTeacher(page: Page, browser: Browser, row: number) {
+  await open(page, "/data?tab=users&role=teacher&status=active");
+  await page.getByTestId("data-table").getByRole("row").nth(row).getByRole("link").click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Invite to Rollbook" }).click();
+  const link = await page.getByTestId("invite-link").getByLabel("Invitation link").inputValue();
+  const context = await browser.newContext();
+  const teacher = await context.newPage();
+  await teacher.goto(link);
+  await hydrated(teacher);
+  await teacher.getByLabel("New password").fill("another long teacher password");
+  await teacher.getByLabel("The same password again").fill("another long teacher password");
+  await teacher.getByRole("button", { name: "Set password and sign in" }).click();
+  await expect(teacher.getByRole("heading", { level: 1, name: "My classes" })).toBeVisible();
+  const first = teacher.locator('a[href^="/my-classes/"]').first();
+  await expect(first).toBeVisible();
+  const classId = decodeURIComponent(((await first.getAttribute("href")) ?? "").replace("/my-classes/", ""));
+  const classTitle = ((await first.textContent()) ?? "").trim();
+  return { context, teacher, classId, classTitle };
+}
+
+async function bearer(request: APIRequestContext, app: { client_id: string; client_secret: string }) {
+  const res = await request.post("/oauth/token", {
+    form: { grant_type: "client_credentials" },
+    headers: { Authorization: "Basic " + Buffer.from(`${app.client_id}:${app.client_secret}`).toString("base64") },
+  });
+  expect(res.status()).toBe(200);
+  return { Authorization: `Bearer ${(await res.json()).access_token}` };
+}
+
+test("a teacher asks for an app and the admin extends its share; where the admin allows it, a teacher switches an app on for a class and off again, and the app's deltas follow", async ({ page, browser, request }) => {
+  await signIn(page, admin);
+  const { context, teacher, classId, classTitle } = await newTeacher(page, browser, 2);
+
+  // 1. A request for a registered app.
+  const questName = `Math Quest ${Date.now()}`;
+  const quest = JSON.parse(cli("app", "create", "--name", questName, "--json"));
+  await open(teacher, "/my-apps");
+  await teacher.getByLabel("App", { exact: true }).selectOption({ label: questName });
+  await teacher.getByLabel("For", { exact: true }).selectOption(classId);
+  await teacher.getByRole("button", { name: "Send the request" }).click();
+  await expect(teacher.locator("#request-reason-error")).toHaveText("Say what the app is for.");
+  await teacher.getByLabel("Why your classes need it").fill("Weekly practice quizzes for my class.");
+  await teacher.getByRole("button", { name: "Send the request" }).click();
+  await expect(teacher.getByRole("status").filter({ hasText: "the district has your request" })).toBeVisible();
+  await expect(teacher.getByTestId("my-requests").getByRole("listitem").filter({ hasText: questName })).toContainText("Waiting");
+
+  // The admin approves it and lands in the app's share with the class added; the impact
+  // preview comes before saving.
+  await open(page, "/");
+  expect(Number(await page.getByTestId("open-requests").textContent())).toBeGreaterThanOrEqual(1);
+  await open(page, "/app-requests");
+  const card = page.getByTestId("app-request").filter({ hasText: questName });
+  await expect(card).toContainText("Weekly practice quizzes for my class.");
+  await expect(card).toContainText(classTitle);
+  await card.getByRole("button", { name: "Approve" }).click();
+  await expect(page).toHaveURL(new RegExp(`/apps/${quest.id}/share\\?add_classes=`));
+  await hydrated(page);
+  await expect(page.getByTestId("picked-classes")).toContainText(classId);
+  await page.getByRole("button", { name: "Preview impact" }).click();
+  await expect(page.getByTestId("impact")).toBeVisible();
+  await page.getByRole("button", { name: "Save share" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Confirm the change" });
+  await expect(page.getByTestId("saved").or(dialog)).toBeVisible();
+  if (await dialog.isVisible()) await dialog.getByRole("button", { name: "Confirm and save" }).click();
+  await expect(page.getByTestId("saved")).toBeVisible();
+  const questClasses = await (await request.get(`${V12}/classes`, { headers: await bearer(request, quest) })).json();
+  expect(questClasses.classes.map((c: any) => c.sourcedId)).toEqual([classId]);
+  // ... and the teacher sees the answer and the app on their class.
+  await teacher.reload();
+  await hydrated(teacher);
+  await expect(teacher.getByTestId("my-requests").getByRole("listitem").filter({ hasText: questName })).toContainText("Approved");
+  const questRow = teacher.getByRole("region", { name: questName }).locator(`tr[data-class="${classId}"]`);
+  await expect(questRow).toContainText("Yes, by the district's share");
+
+  // 2. Teacher-approved sharing.
+  const helperName = `Class Helper ${Date.now()}`;
+  const helper = JSON.parse(cli("app", "create", "--name", helperName, "--json"));
+  const auth = await bearer(request, helper);
+  await open(page, `/apps/${helper.id}`);
+  const sharing = page.getByTestId("teacher-sharing");
+  await expect(sharing.getByTestId("teacher-sharing-state")).toHaveText("Only the district decides which classes this app receives.");
+  await sharing.getByRole("button", { name: "Let teachers share their own classes" }).click();
+  await expect(sharing.getByTestId("teacher-sharing-state")).toHaveText("Teachers may switch this app on for their own classes.");
+  await expect(sharing).toContainText("All fields except email, phone, sms; no demographics.");
+  expect((await (await request.get(`${V12}/classes`, { headers: auth })).json()).classes).toEqual([]);
+
+  await open(teacher, "/my-apps");
+  const row = teacher.getByRole("region", { name: helperName }).locator(`tr[data-class="${classId}"]`);
+  await expect(row).toContainText("No");
+  await row.getByRole("button", { name: "Switch on" }).click();
+  await expect(row).toContainText("Yes, switched on by you");
+
+  // The app now gets that class and exactly its students, without e-mail.
+  const listed: any = await (await teacher.request.post("/api/my_class", { form: { sourced_id: classId } })).json();
+  const expected = listed.students.map((s: any) => s.sourced_id).sort();
+  expect(expected.length).toBeGreaterThan(0);
+  const got = await (await request.get(`${V12}/classes`, { headers: auth })).json();
+  expect(got.classes.map((c: any) => c.sourcedId)).toEqual([classId]);
+  const students = await (await request.get(`${V12}/classes/${encodeURIComponent(classId)}/students?limit=1000`, { headers: auth })).json();
+  expect(students.users.map((u: any) => u.sourcedId).sort()).toEqual(expected);
+  for (const u of students.users) expect(u).not.toHaveProperty("email");
+  // The admin sees the grant, marked as the teacher's.
+  await page.reload();
+  await expect(page.getByTestId("teacher-grants")).toContainText(classTitle);
+
+  // Switched off: a delta since just before tells the app to delete the class and its students.
+  const since = new Date(Date.now() - 1000).toISOString();
+  await row.getByRole("button", { name: "Switch off" }).click();
+  await expect(row).toContainText("No");
+  // (within the tombstone window the plain list keeps the class too, marked for deletion)
+  const after = await (await request.get(`${V12}/classes`, { headers: auth })).json();
+  expect(after.classes.map((c: any) => [c.sourcedId, c.status])).toEqual([[classId, "tobedeleted"]]);
+  const filter = encodeURIComponent(`dateLastModified>'${since}'`);
+  const deltaClasses = await (await request.get(`${V12}/classes?filter=${filter}`, { headers: auth })).json();
+  expect(deltaClasses.classes.map((c: any) => [c.sourcedId, c.status])).toEqual([[classId, "tobedeleted"]]);
+  const deltaUsers = await (await request.get(`${V12}/users?limit=1000&filter=${filter}`, { headers: auth })).json();
+  const gone = deltaUsers.users.filter((u: any) => u.status === "tobedeleted").map((u: any) => u.sourcedId);
+  for (const id of expected) expect(gone).toContain(id);
+  await context.close();
+
+  // All of it is in the audit log.
+  await open(page, "/audit");
+  const table = page.getByTestId("audit-table");
+  for (const action of ["app_request.create", "app_request.approve", "app.teacher_sharing", "share.teacher_grant", "share.teacher_revoke"]) {
+    await expect(table.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
+  }
 });

@@ -47,6 +47,7 @@ async fn a_teacher_reaches_only_own_classes_and_the_admin_resolves_what_they_rep
 
     // her classes, and nobody else's
     let classes: Value = app.call(&teacher, "my_classes", &[]).await.json().await.unwrap();
+    assert_eq!(teacher.get(app.url("/my-apps")).send().await.unwrap().status(), StatusCode::OK);
     let ids: Vec<&str> = classes.as_array().unwrap().iter().map(|c| c["sourced_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["cls-hs-alg1-p1", "cls-hs-bio-p3"]);
     let class: Value = app.call(&teacher, "my_class", &[("sourced_id", "cls-hs-alg1-p1")]).await.json().await.unwrap();

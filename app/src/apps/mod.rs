@@ -4,6 +4,7 @@
 //! entry for changes, and a view model for the page.
 
 mod pages;
+mod teachers;
 
 pub use pages::{AppDetailPage, AppsPage};
 

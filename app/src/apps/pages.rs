@@ -325,6 +325,7 @@ fn AppView(
                 </ActionForm>
             </section>
         })}
+        <super::teachers::TeacherSharingCard app_id=id/>
         <section class="card" aria-labelledby="access-heading">
             <h2 id="access-heading">"Access log"</h2>
             <p class="muted">

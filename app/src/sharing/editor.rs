@@ -37,6 +37,16 @@ fn Editor(data: ShareEditorData) -> impl IntoView {
     let can_edit = data.can_edit;
     let sensitive: Vec<String> = data.fields.iter().filter(|f| f.sensitive).map(|f| f.key.clone()).collect();
     let state = RwSignal::new(EditorState::from_draft(&data.draft, data.new_share, &sensitive));
+    // An approved app request sends the admin here with the teacher's classes to add (nothing
+    // is saved until the admin has seen the impact and saves).
+    let query = leptos_router::hooks::use_query_map();
+    if let Some(add) = query.read_untracked().get("add_classes") {
+        state.update(|s| {
+            for class in add.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                set_member(&mut s.classes, class, true);
+            }
+        });
+    }
     let json = move || serde_json::to_string(&state.with(|s| s.to_draft())).unwrap_or_default();
     let preview = ServerAction::<PreviewShare>::new();
     let save = ServerAction::<SaveShare>::new();

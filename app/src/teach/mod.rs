@@ -2,12 +2,14 @@
 //! invitation page where a teacher sets a password. Every server function here starts from the
 //! signed-in teacher's roster user, so no teacher reaches another teacher's class.
 
+mod apps;
 mod pages;
 mod welcome;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use apps::{fields_text, MyAppsPage};
 pub use pages::{MyClassPage, MyClassesPage};
 pub use welcome::WelcomePage;
 
@@ -171,12 +173,7 @@ pub async fn my_class(sourced_id: String) -> Result<MyClassView, AppError> {
         .await
         .map_err(from_store)?
         .into_iter()
-        .map(|(name, since, withheld, demographics)| {
-            let mut fields =
-                if withheld.is_empty() { "All fields of students and teachers".to_string() } else { format!("All fields except {}", withheld.join(", ")) };
-            fields.push_str(if demographics { "; with demographics." } else { "; no demographics." });
-            ClassApp { name, since, fields }
-        })
+        .map(|(name, since, withheld, demographics)| ClassApp { name, since, fields: apps::fields_text(&withheld, demographics) })
         .collect();
     let mut class = card(&store, class).await?;
     class.review = review_label(&review);

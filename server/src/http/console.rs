@@ -92,7 +92,7 @@ pub(crate) async fn page(State(state): State<AppState>, session: Session, req: R
     }
     // Teachers have their own part of the console; the staff pages are not for them (and their
     // server functions refuse teachers anyway).
-    let teachers_part = path == "/my-classes" || path.starts_with("/my-classes/");
+    let teachers_part = path == "/my-classes" || path.starts_with("/my-classes/") || path == "/my-apps";
     match account.as_ref().map(|a| a.role.is_staff()) {
         Some(false) if !teachers_part && !public => return Redirect::to("/my-classes").into_response(),
         Some(true) if teachers_part => return Redirect::to("/").into_response(),

@@ -49,6 +49,12 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("class.attest", "Attested a class list"),
     ("class.flag", "Reported a roster issue"),
     ("roster_issue.resolve", "Resolved a roster issue"),
+    ("app.teacher_sharing", "Changed teacher sharing of an app"),
+    ("share.teacher_grant", "A teacher shared a class"),
+    ("share.teacher_revoke", "Stopped a teacher's class sharing"),
+    ("app_request.create", "Requested an app"),
+    ("app_request.approve", "Approved an app request"),
+    ("app_request.deny", "Denied an app request"),
 ];
 
 /// Which entries to list. Empty fields do not filter.

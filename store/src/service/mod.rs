@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_auth;
+pub mod app_requests;
 pub mod apps;
 pub mod audit;
 mod throttle;

@@ -37,7 +37,7 @@ impl Store {
     /// Explains why `sourced_id` of `entity` (orgs, academicSessions, courses, classes, users,
     /// enrollments, demographics) is or is not visible to the app.
     pub async fn explain_share(&self, app_id: i64, entity: &str, sourced_id: &str) -> Result<Explanation, StoreError> {
-        let share = self.share(app_id).await?;
+        let share = self.effective_share(app_id).await?;
         let Some(table) = table_of(entity) else {
             return Err(StoreError::Invalid(format!(
                 "`{entity}` is not a shared entity; use orgs, academicSessions, courses, classes, users, enrollments or demographics"

@@ -74,6 +74,9 @@ macro_rules! on_tx {
     };
 }
 
+mod grants;
+pub use grants::TeacherGrant;
+
 impl ShareTx {
     async fn begin(db: &Db) -> Result<ShareTx, StoreError> {
         Ok(match db {
@@ -182,7 +185,8 @@ impl Store {
              ON CONFLICT (app_id) DO UPDATE SET rules = excluded.rules, updated_at = excluded.updated_at, \
              updated_by = excluded.updated_by")
             .bind(app_id).bind(&rules).bind(updated_at).bind(actor).execute(&mut **t).await?.rows_affected());
-        let counts = refresh_in(&mut tx, app_id, share).await?;
+        let effective = grants::with_grants(&mut tx, app_id, share).await?;
+        let counts = refresh_in(&mut tx, app_id, &effective).await?;
         tx.commit().await?;
         Ok(counts)
     }
@@ -194,27 +198,38 @@ impl Store {
             "SELECT app_id FROM app_shares ORDER BY app_id").fetch_all(pool).await?);
         let mut total = RefreshCounts::default();
         for app_id in apps {
-            let mut tx = ShareTx::begin(&self.db).await?;
-            // The rules are read under the transaction's lock: a share edited meanwhile is the
-            // one recomputed, never an older version over it.
-            tx.lock().await?;
-            let rules: Option<String> = on_tx!(&mut tx, t => sqlx::query_scalar(
-                "SELECT rules FROM app_shares WHERE app_id = $1").bind(app_id).fetch_optional(&mut **t).await?);
-            let Some(rules) = rules else { continue };
-            let share: Share = serde_json::from_str(&rules)
-                .map_err(|e| StoreError::Internal(format!("app {app_id} has an unreadable share: {e}")))?;
-            let counts = refresh_in(&mut tx, app_id, &share).await?;
-            tx.commit().await?;
+            let counts = self.refresh_app(app_id).await?;
             total.entered += counts.entered;
             total.left += counts.left;
         }
         Ok(total)
     }
 
+    /// Recomputes one app's share (its stored rules and teacher grants) against the roster.
+    pub(crate) async fn refresh_app(&self, app_id: i64) -> Result<RefreshCounts, StoreError> {
+        let mut tx = ShareTx::begin(&self.db).await?;
+        // The rules are read under the transaction's lock: a share edited meanwhile is the
+        // one recomputed, never an older version over it.
+        tx.lock().await?;
+        let rules: Option<String> = on_tx!(&mut tx, t => sqlx::query_scalar(
+            "SELECT rules FROM app_shares WHERE app_id = $1").bind(app_id).fetch_optional(&mut **t).await?);
+        let Some(rules) = rules else {
+            tx.rollback().await?;
+            return Ok(RefreshCounts::default());
+        };
+        let share: Share = serde_json::from_str(&rules)
+            .map_err(|e| StoreError::Internal(format!("app {app_id} has an unreadable share: {e}")))?;
+        let effective = grants::with_grants(&mut tx, app_id, &share).await?;
+        let counts = refresh_in(&mut tx, app_id, &effective).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+
     /// How many records of each entity the app's share gives now.
     pub async fn share_counts(&self, app_id: i64) -> Result<ShareCounts, StoreError> {
-        let share = self.share(app_id).await?;
+        let stored = self.share(app_id).await?;
         let mut tx = ShareTx::begin(&self.db).await?;
+        let share = grants::with_grants(&mut tx, app_id, &stored).await?;
         let app = app_id.to_string();
         let rows = tx
             .counts(
@@ -245,8 +260,11 @@ impl Store {
     #[tracing::instrument(skip(self, proposed))]
     pub async fn share_impact(&self, app_id: i64, proposed: &Share) -> Result<ShareImpact, StoreError> {
         proposed.check()?;
-        let current = self.share(app_id).await?;
         let mut tx = ShareTx::begin(&self.db).await?;
+        tx.lock().await?;
+        // Teacher grants stay whatever the admin's rules become: both sides carry them.
+        let current = grants::with_grants(&mut tx, app_id, &self.share(app_id).await?).await?;
+        let proposed = &grants::with_grants(&mut tx, app_id, proposed).await?;
         tx.compute(proposed).await?;
         let app = app_id.to_string();
         let member = "SELECT 1 FROM share_members m WHERE m.app_id = CAST($1 AS BIGINT) AND m.entity = n.entity \

@@ -78,4 +78,5 @@ contract! {
     roster::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,
     teachers::teachers_review_their_lists_and_admins_resolve_the_issues,
+    teachers::teachers_share_their_own_classes_and_request_apps,
 }

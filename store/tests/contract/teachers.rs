@@ -228,3 +228,99 @@ pub async fn teachers_review_their_lists_and_admins_resolve_the_issues(db: &Test
         assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
     }
 }
+
+pub async fn teachers_share_their_own_classes_and_request_apps(db: &TestDb) {
+    use store::{secret_key::SecretKey, service::app_requests::NewAppRequest, sharing::{ClassRule, Share}, NewApp};
+    let bulk = import(db, &sample("synthetic/v1p2-bulk"), "sis", None).await;
+    assert_eq!(bulk.outcome, Outcome::Applied, "{}", bulk.message);
+    let maria = teacher(db, "usr-t-100").await;
+    let daniel = teacher(db, "usr-t-101").await;
+    let app = db.create_app(NewApp { name: "Quiz Club".into(), ..Default::default() }, &SecretKey::generate()).await.unwrap().id;
+    let ids = |entity: &'static str| async move { db.shared_ids(app, entity).await.unwrap() };
+
+    // not before the admin allows it
+    let refused = db.set_class_grant(&maria, app, "cls-hs-alg1-p1", true).await.unwrap_err();
+    assert_eq!(refused.to_string(), "Quiz Club is not an app teachers may share their classes with");
+    db.set_teacher_sharing(app, true, ADMIN).await.unwrap();
+    assert!(db.teacher_sharing(app).await.unwrap());
+    // the careful default share: nothing yet, the sensitive fields withheld
+    let share = db.share(app).await.unwrap();
+    assert!(share.include.is_empty() && !share.demographics);
+    assert_eq!(share.withhold, ["users.email", "users.phone", "users.sms"]);
+
+    // Maria switches the app on for Algebra: the class and its people enter the share
+    let counts = db.set_class_grant(&maria, app, "cls-hs-alg1-p1", true).await.unwrap();
+    assert!(counts.entered > 0 && counts.left == 0);
+    assert_eq!(ids("classes").await, ["cls-hs-alg1-p1"]);
+    assert_eq!(ids("users").await, ["usr-s-200", "usr-s-201", "usr-t-100"]);
+    assert_eq!(db.explain_share(app, "classes", "cls-hs-alg1-p1").await.unwrap().reason, "shared by Maria Lopez's teacher grant (usr-t-100)");
+    let grants = db.teacher_grants(app).await.unwrap();
+    assert_eq!(grants.iter().map(|g| (g.class_sourced_id.as_str(), g.teacher_name.as_str(), g.applies)).collect::<Vec<_>>(), [
+        ("cls-hs-alg1-p1", "Maria Lopez", true)
+    ]);
+    assert!(matches!(db.set_class_grant(&daniel, app, "cls-hs-alg1-p1", true).await, Err(StoreError::NotFound(_))), "only own classes");
+
+    // switched off: the records leave the share (a delta reports them as tobedeleted)
+    let counts = db.set_class_grant(&maria, app, "cls-hs-alg1-p1", false).await.unwrap();
+    assert!(counts.left > 0);
+    assert!(ids("classes").await.is_empty());
+    let gone = db.explain_share(app, "classes", "cls-hs-alg1-p1").await.unwrap();
+    assert!(!gone.shared && gone.left_at.is_some(), "{gone:?}");
+
+    // grants survive the admin's edits of the share, and show in its impact preview
+    db.set_class_grant(&maria, app, "cls-hs-alg1-p1", true).await.unwrap();
+    let by_ms = Share { include: vec![ClassRule { schools: vec!["org-school-ms".into()], ..Default::default() }], ..share.clone() };
+    let impact = db.share_impact(app, &by_ms).await.unwrap();
+    assert_eq!((impact.added["classes"], impact.removed.get("classes").copied().unwrap_or(0)), (1, 0));
+    db.set_share(app, &by_ms, ADMIN).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-hs-alg1-p1", "cls-ms-hr7-a"]);
+    // the admin can withdraw a grant
+    db.revoke_grant(app, "cls-hs-alg1-p1", ADMIN).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-ms-hr7-a"]);
+    assert!(db.teacher_grants(app).await.unwrap().is_empty());
+    // and stopping teacher sharing stops every grant
+    db.set_class_grant(&maria, app, "cls-hs-bio-p3", true).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-hs-bio-p3", "cls-ms-hr7-a"]);
+    db.set_teacher_sharing(app, false, ADMIN).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-ms-hr7-a"]);
+    assert!(!db.teacher_grants(app).await.unwrap()[0].applies);
+    assert_eq!(db.grants_of_teacher("usr-t-100").await.unwrap().len(), 1);
+
+    // requests
+    let m = &maria;
+    let ask = |req: NewAppRequest| async move { db.request_app(m, req).await };
+    let bad = ask(NewAppRequest { app_id: Some(app), ..Default::default() }).await.unwrap_err();
+    assert!(matches!(bad, StoreError::InvalidField { field: "reason", .. }), "{bad:?}");
+    let bad = ask(NewAppRequest { name: "Flashcards".into(), web_address: "javascript:alert(1)".into(), reason: "vocab".into(), ..Default::default() })
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, StoreError::InvalidField { field: "web_address", .. }), "{bad:?}");
+    let bad = ask(NewAppRequest { app_id: Some(app), reason: "quizzes".into(), classes: vec!["cls-ms-hr7-a".into()], ..Default::default() })
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, StoreError::InvalidField { field: "classes", .. }), "{bad:?}");
+    let registered = ask(NewAppRequest { app_id: Some(app), reason: "weekly quizzes".into(), classes: vec!["cls-hs-alg1-p1".into()], ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((registered.app_name.as_str(), registered.status.as_str(), registered.classes.clone()), ("Quiz Club", "open", vec!["cls-hs-alg1-p1".to_string()]));
+    let new = ask(NewAppRequest { name: "Flashcards".into(), web_address: "https://flashcards.example".into(), reason: "vocab practice".into(), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((new.app_id, new.web_address.as_str(), new.teacher.as_str()), (None, "https://flashcards.example", "Maria Lopez"));
+    assert_eq!(db.open_app_request_count().await.unwrap(), 2);
+    let staff = db
+        .create_account(NewAccount { email: ADMIN.into(), display_name: None, role: Role::DistrictAdmin, password: PASSWORD.into() })
+        .await
+        .unwrap();
+    let req = NewAppRequest { app_id: Some(app), reason: "x".into(), ..Default::default() };
+    assert_eq!(db.request_app(&staff, req).await.unwrap_err().to_string(), "only teachers request apps for their classes");
+    assert!(matches!(db.decide_app_request(new.id, ADMIN, false, "").await, Err(StoreError::InvalidField { field: "decision", .. })));
+    let denied = db.decide_app_request(new.id, ADMIN, false, "we have a vocabulary app already").await.unwrap();
+    assert_eq!((denied.status.as_str(), denied.decision.as_str()), ("denied", "we have a vocabulary app already"));
+    assert!(matches!(db.decide_app_request(new.id, ADMIN, true, "").await, Err(StoreError::Conflict(_))));
+    db.decide_app_request(registered.id, ADMIN, true, "").await.unwrap();
+    assert_eq!(db.open_app_request_count().await.unwrap(), 0);
+    let mine = db.my_app_requests(&maria).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), ["denied", "approved"]);
+    assert!(db.my_app_requests(&daniel).await.unwrap().is_empty());
+}
