@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh          toolchain pieces to build and run: wasm target, cargo-leptos,
 #                             wasm-bindgen-cli (the version Cargo.lock pins)
-#   scripts/setup.sh --test   also chromium (Debian's), the Playwright npm packages
+#   scripts/setup.sh --test   also chromium (Debian's), the Playwright npm packages, schemathesis
+#                             and aiosmtpd (PyPI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +74,11 @@ if $want_test; then
   if ! schemathesis --version 2>/dev/null | grep -q ' 4\.32\.5$'; then
     say "installing schemathesis 4.32.5"
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'schemathesis==4.32.5'
+  fi
+  # 7. aiosmtpd (PyPI): a real SMTP server for the invitation e-mail test.
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "installing aiosmtpd 1.4.6"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore 'aiosmtpd==1.4.6'
   fi
 fi
 say "ready"

@@ -169,5 +169,6 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::teach::TeacherFieldsCard/>
     }
 }

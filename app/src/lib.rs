@@ -16,6 +16,8 @@ pub mod imports;
 pub mod issues;
 pub mod requests;
 mod layout;
+#[cfg(feature = "ssr")]
+pub mod mail;
 mod pages;
 pub mod sharing;
 pub mod teach;

@@ -20,6 +20,8 @@ pub struct ConsoleSettings {
     pub secret_key: store::secret_key::SecretKey,
     /// The address apps use; without one, the console request's `Host` over http.
     pub public_url: Option<String>,
+    /// Sends invitation e-mail, when an SMTP relay is configured.
+    pub mailer: Option<crate::mail::Mailer>,
 }
 
 /// The store, provided as context by the server for every render and server function call.

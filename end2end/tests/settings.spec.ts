@@ -6,7 +6,7 @@ test("an admin adds an auditor with a one-time password, who can then sign in; d
   await signIn(page, admin);
   await open(page, "/settings");
   const email = `new.auditor.${Date.now()}@district.example`;
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByLabel("Display name").fill("Nia New");
   await page.getByLabel("Role").selectOption("auditor");
   await page.getByRole("button", { name: "Create account" }).click();
@@ -19,15 +19,15 @@ test("an admin adds an auditor with a one-time password, who can then sign in; d
   await expect(row).toContainText("Active");
 
   // A bad e-mail is refused beside the e-mail field, naming the problem; the field is marked.
-  await page.getByLabel("E-mail").fill("not-an-address");
-  await page.getByLabel("E-mail").evaluate((e: HTMLInputElement) => (e.type = "text"));
+  await page.getByLabel("E-mail", { exact: true }).fill("not-an-address");
+  await page.getByLabel("E-mail", { exact: true }).evaluate((e: HTMLInputElement) => (e.type = "text"));
   await page.getByRole("button", { name: "Create account" }).click();
   const emailError = page.locator("#acc-email-error");
   await expect(emailError).toContainText("not-an-address");
-  await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByLabel("E-mail")).toHaveAttribute("aria-describedby", "acc-email-error");
+  await expect(page.getByLabel("E-mail", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("E-mail", { exact: true })).toHaveAttribute("aria-describedby", "acc-email-error");
   // The same address again is a duplicate, also reported on the e-mail field.
-  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("E-mail", { exact: true }).fill(email);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(emailError).toContainText(email);
   await expect(page.getByTestId("accounts").getByRole("row").filter({ hasText: email })).toHaveCount(1);

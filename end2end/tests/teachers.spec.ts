@@ -63,6 +63,8 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await hydrated(teacher);
   await expect(teacher.getByTestId("class-list").getByRole("row").nth(1)).toBeVisible();
   await expect(teacher.getByRole("button", { name: "Print" })).toBeVisible();
+  // The district shows teachers the student ID (the roster's identifier) unless it chooses otherwise.
+  await expect(teacher.getByTestId("class-list").getByRole("columnheader")).toHaveText(["Name", "Grade", "Student ID"]);
   const classTitle = ((await teacher.getByRole("heading", { level: 1 }).textContent()) ?? "").trim();
   await teacher.getByLabel("What is wrong").selectOption("missing_student");
   await teacher.getByRole("button", { name: "Send to the district" }).click();
@@ -75,6 +77,12 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await expect(reported).toContainText("Open");
   await expect(reported.getByTestId("issue-check")).toHaveText("Jordan Example is still not on the class list.");
   await expect(teacher.getByTestId("review-state")).toContainText("Problems reported");
+
+  // The admin's class page shows the review state.
+  const reportedId = decodeURIComponent(teacher.url().split("/my-classes/")[1]);
+  await open(page, `/data/classes/${encodeURIComponent(reportedId)}`);
+  await expect(page.getByTestId("class-review")).toContainText(`${teacherName} reported problems on`);
+  await expect(page.getByTestId("class-review")).toContainText("1 open roster issue(s)");
 
   // The admin's queue: the dashboard counts it, the queue shows it, resolving needs a note.
   await open(page, "/");

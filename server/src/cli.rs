@@ -250,6 +250,14 @@ pub struct ServeArgs {
     #[arg(long, env = "ROLLBOOK_ANSWER_CACHE_MB", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(0..=16_384))]
     pub answer_cache_mb: u32,
+    /// SMTP relay for teacher invitations: smtps://[USER:PASSWORD@]HOST[:PORT] (TLS),
+    /// smtp://...?tls=required (STARTTLS) or plain smtp://HOST[:PORT] for a relay on the same
+    /// machine. Without it, invitation links are only shown to the admin.
+    #[arg(long, env = "ROLLBOOK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of invitation e-mail.
+    #[arg(long, env = "ROLLBOOK_SMTP_FROM", default_value = "Rollbook <rollbook@localhost>")]
+    pub smtp_from: String,
 }
 
 #[derive(Debug, Subcommand)]

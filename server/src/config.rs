@@ -32,6 +32,8 @@ pub struct Settings {
     pub tombstone_days: u32,
     /// MiB of rendered API answers kept (`ROLLBOOK_ANSWER_CACHE_MB`, 64; 0: none).
     pub answer_cache_mb: u32,
+    /// Sends teacher invitations by e-mail (`ROLLBOOK_SMTP_URL`, `ROLLBOOK_SMTP_FROM`).
+    pub mailer: Option<app::mail::Mailer>,
 }
 
 impl Settings {
@@ -48,7 +50,14 @@ impl Settings {
                 })
             })
             .transpose()?;
+        let mailer = args
+            .smtp_url
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(|u| app::mail::Mailer::new(u.trim(), &args.smtp_from).map_err(|e| CliError::Config(format!("ROLLBOOK_SMTP_URL (or --smtp-url) {e}"))))
+            .transpose()?;
         Ok(Settings {
+            mailer,
             data_dir: global.data_dir.clone(),
             database_url: database_url(global),
             listen: args.listen,

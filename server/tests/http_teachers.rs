@@ -117,3 +117,86 @@ async fn a_teacher_reaches_only_own_classes_and_the_admin_resolves_what_they_rep
     assert_eq!(mine["issues"][0]["open"], false);
     assert_eq!(mine["issues"][0]["resolution"], "Liam's schedule fixed in the SIS");
 }
+
+/// A real SMTP server on loopback: aiosmtpd (PyPI, installed by scripts/setup.sh --test)
+/// storing every message it receives in a Maildir.
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        // Mailbox makes the Maildir itself, and only when the folder does not exist yet.
+        let maildir = dir.path().join("mail");
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .spawn()
+            .expect("python3 with aiosmtpd (scripts/setup.sh --test installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpSink { child, port, maildir, _dir: dir };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the SMTP sink did not start on port {port}");
+    }
+
+    /// The messages received so far, as text.
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn with_an_smtp_relay_the_invitation_is_e_mailed() {
+    let sink = SmtpSink::start();
+    let (app, _) = district_with(Spawn { smtp_url: Some(format!("smtp://127.0.0.1:{}", sink.port)), ..Default::default() }).await;
+    let admin = browser();
+    app.sign_in(&admin, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let r = app.call(&admin, "invite_teacher", &[("sourced_id", "usr-t-100")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let invite: Value = r.json().await.unwrap();
+    assert_eq!(invite["mail"], "E-mailed to mlopez@rusd.example.org.");
+    let link = invite["link"].as_str().unwrap();
+    let mut messages = Vec::new();
+    for _ in 0..100 {
+        messages = sink.messages();
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(messages.len(), 1, "one message arrives");
+    let mail = &messages[0];
+    assert!(mail.contains("To: \"Maria Lopez\" <mlopez@rusd.example.org>"), "{mail}");
+    assert!(mail.contains("From: Rollbook <rollbook@district.example>"), "{mail}");
+    assert!(mail.contains("Subject: Your Rollbook invitation"), "{mail}");
+    // the link, possibly folded by the quoted-printable encoding
+    let unfolded = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    assert!(unfolded.contains(link), "{mail}");
+    // and the link in the mail works
+    let page = browser().get(link).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Maria Lopez, choose a password for mlopez@rusd.example.org."));
+
+    // a relay that is down: the admin is told, and still gets the link
+    drop(sink);
+    let r = app.call(&admin, "invite_teacher", &[("sourced_id", "usr-t-101")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let invite: Value = r.json().await.unwrap();
+    assert!(invite["mail"].as_str().unwrap().starts_with("Could not e-mail it ("), "{invite}");
+    assert!(invite["link"].as_str().unwrap().contains("/welcome?token="));
+}

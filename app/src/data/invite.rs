@@ -22,6 +22,8 @@ pub struct InviteView {
     pub email: String,
     pub link: String,
     pub expires_at: String,
+    /// With an SMTP relay configured: whether the link was e-mailed ("E-mailed to …" or why not).
+    pub mail: Option<String>,
 }
 
 /// The console access of roster user `sourced_id`, or `None` when the roster does not list
@@ -47,15 +49,23 @@ pub async fn teacher_access(sourced_id: String) -> Result<Option<AccessView>, Ap
     Ok(Some(AccessView { state, can_invite: account.role == store::Role::DistrictAdmin }))
 }
 
+/// The invitation as the admin sees it, e-mailed first when the server can send mail.
 #[cfg(feature = "ssr")]
-fn view_of(invitation: store::service::teachers::Invitation) -> Result<InviteView, AppError> {
+async fn view_of(invitation: store::service::teachers::Invitation) -> Result<InviteView, AppError> {
     let base = crate::ssr::public_base()?;
-    Ok(InviteView {
-        name: invitation.account.display_name,
-        email: invitation.account.email,
-        link: format!("{base}/welcome?token={}", invitation.token),
-        expires_at: invitation.expires_at,
-    })
+    let link = format!("{base}/welcome?token={}", invitation.token);
+    let (name, email) = (invitation.account.display_name, invitation.account.email);
+    let mail = match crate::ssr::settings()?.mailer {
+        None => None,
+        Some(mailer) => Some(match mailer.send_invitation(&email, &name, &link, &when(&invitation.expires_at)).await {
+            Ok(()) => format!("E-mailed to {email}."),
+            Err(e) => {
+                tracing::warn!(error = %e, "an invitation could not be e-mailed");
+                format!("Could not e-mail it ({e}); hand the link over yourself.")
+            }
+        }),
+    };
+    Ok(InviteView { name, email, link, expires_at: invitation.expires_at, mail })
 }
 
 /// Invites one teacher (a new link; older ones stop working).
@@ -63,7 +73,7 @@ fn view_of(invitation: store::service::teachers::Invitation) -> Result<InviteVie
 pub async fn invite_teacher(sourced_id: String) -> Result<InviteView, AppError> {
     use crate::ssr::{from_store, require_admin, store};
     let account = require_admin().await?;
-    view_of(store()?.invite_teacher(&sourced_id, &account.email).await.map_err(from_store)?)
+    view_of(store()?.invite_teacher(&sourced_id, &account.email).await.map_err(from_store)?).await
 }
 
 /// Invites every teacher of a school without an account: each with their link, or why not.
@@ -74,7 +84,7 @@ pub async fn invite_school(school: String) -> Result<Vec<(String, Result<InviteV
     let mut out = Vec::new();
     for invite in store()?.invite_school_teachers(&school, &account.email).await.map_err(from_store)? {
         let outcome = match invite.outcome {
-            Ok(i) => Ok(view_of(i)?),
+            Ok(i) => Ok(view_of(i).await?),
             Err(reason) => Err(reason),
         };
         out.push((invite.name, outcome));
@@ -93,6 +103,7 @@ pub fn InviteLink(invite: InviteView) -> impl IntoView {
         <div class="alert alert-ok" role="status" data-testid="invite-link">
             <p>"Hand this link to " <strong>{invite.name.clone()}</strong> " (" {invite.email.clone()} "). It works once, until "
                 {when(&invite.expires_at)} "; they choose a password with it."</p>
+            {invite.mail.clone().map(|m| view! { <p data-testid="invite-mail">{m}</p> })}
             <div class="input-row">
                 <input id="invite-link-text" class="mono" readonly value=invite.link.clone() aria-label="Invitation link"/>
                 <button type="button" class="button button-small" onclick=copy>"Copy"</button>

@@ -68,6 +68,10 @@ pub struct ClassView {
     pub terms: Vec<(String, String)>,
     pub people: Vec<(String, String, String)>,
     pub apps: Vec<(i64, String, String)>,
+    /// The teachers' review: "Attested by … on …", "Problems reported …", "Not reviewed".
+    pub review: String,
+    /// Roster issues reported about the class that are still open.
+    pub open_issues: usize,
 }
 
 #[cfg(feature = "ssr")]
@@ -192,11 +196,19 @@ pub async fn load_user(sourced_id: String) -> Result<UserView, AppError> {
 pub async fn load_class(sourced_id: String) -> Result<ClassView, AppError> {
     use crate::ssr::{from_store, require_account, store};
     require_account().await?;
-    let d = store()?
+    let store = store()?;
+    let d = store
         .class_detail(&sourced_id)
         .await
         .map_err(from_store)?
         .ok_or_else(|| AppError::NotFound(format!("There is no class `{sourced_id}` in the roster.")))?;
+    let review = match store.class_review(&sourced_id).await.map_err(from_store)? {
+        None => "Not reviewed by its teachers.".to_string(),
+        Some(r) if r.verdict == "problems" => format!("{} reported problems on {}.", r.by, crate::ui::when(&r.at)),
+        Some(r) if r.current => format!("Attested by {} on {}.", r.by, crate::ui::when(&r.at)),
+        Some(r) => format!("Attested by {} on {}, but an import has changed it since.", r.by, crate::ui::when(&r.at)),
+    };
+    let open_issues = store.class_issues(&sourced_id).await.map_err(from_store)?.iter().filter(|i| i.open).count();
     let get = |k: &str| d.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     Ok(ClassView {
         title: get("title"),
@@ -208,6 +220,8 @@ pub async fn load_class(sourced_id: String) -> Result<ClassView, AppError> {
         terms: d.terms,
         people: d.people,
         apps: d.apps,
+        review,
+        open_issues,
     })
 }
 

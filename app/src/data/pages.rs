@@ -333,6 +333,8 @@ pub fn ClassPage() -> impl IntoView {
                                     {c.terms.iter().map(|t| t.1.clone()).collect::<Vec<_>>().join(", ")}
                                     " · " <span class="mono">{c.sourced_id.clone()}</span>
                                 </p>
+                                <p data-testid="class-review">{c.review.clone()}
+                                    {(c.open_issues > 0).then(|| view! { " " <a href="/roster-issues">{format!("{} open roster issue(s)", c.open_issues)}</a> })}</p>
                             </div>
                             <div class="cards">
                                 <section class="card" aria-labelledby="teachers-heading">

@@ -13,6 +13,7 @@ pub use apps::{fields_text, MyAppsPage};
 pub use pages::{MyClassPage, MyClassesPage};
 pub use welcome::WelcomePage;
 
+
 use crate::AppError;
 
 /// A class on the "My classes" page.
@@ -39,8 +40,12 @@ pub struct StudentRow {
     pub sourced_id: String,
     pub name: String,
     pub grades: String,
-    pub identifier: String,
+    /// The identifiers the district shows teachers, in the order of [`MyClassView::id_columns`].
+    pub ids: Vec<String>,
 }
+
+/// Column headings for the student identifiers a district may show teachers.
+pub const ID_LABELS: &[(&str, &str)] = &[("identifier", "Student ID"), ("username", "Username"), ("email", "Student e-mail")];
 
 /// A problem the teacher reported, with what the roster says now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +75,8 @@ pub struct ClassApp {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyClassView {
     pub class: ClassCard,
+    /// Headings of the identifier columns the district chose.
+    pub id_columns: Vec<String>,
     pub students: Vec<StudentRow>,
     pub review_detail: String,
     pub issues: Vec<IssueRow>,
@@ -144,6 +151,7 @@ pub async fn my_class(sourced_id: String) -> Result<MyClassView, AppError> {
         return Err(AppError::NotFound("This class is not one of yours.".into()));
     };
     let students = store.class_students(&sourced_id).await.map_err(from_store)?;
+    let shown = store.teacher_student_fields().await.map_err(from_store)?;
     let review = store.class_review(&sourced_id).await.map_err(from_store)?;
     let review_detail = match &review {
         None => "You have not reviewed this list yet.".to_string(),
@@ -179,9 +187,22 @@ pub async fn my_class(sourced_id: String) -> Result<MyClassView, AppError> {
     class.review = review_label(&review);
     Ok(MyClassView {
         class,
+        id_columns: shown.iter().map(|f| ID_LABELS.iter().find(|(k, _)| k == f).map_or(f.clone(), |(_, l)| l.to_string())).collect(),
         students: students
             .into_iter()
-            .map(|s| StudentRow { sourced_id: s.sourced_id, name: s.name, grades: s.grades, identifier: s.identifier })
+            .map(|s| StudentRow {
+                ids: shown
+                    .iter()
+                    .map(|f| match f.as_str() {
+                        "identifier" => s.identifier.clone(),
+                        "username" => s.username.clone(),
+                        _ => s.email.clone(),
+                    })
+                    .collect(),
+                sourced_id: s.sourced_id,
+                name: s.name,
+                grades: s.grades,
+            })
             .collect(),
         review_detail,
         issues,
@@ -216,4 +237,57 @@ pub async fn flag_class(
         comment: comment.unwrap_or_default(),
     };
     Ok(store()?.flag_class(&account, &sourced_id, issue).await.map_err(from_store)?.id)
+}
+
+/// The student identifiers teachers see, with whether the caller may change the choice.
+#[server(prefix = "/api", endpoint = "teacher_fields")]
+pub async fn teacher_fields() -> Result<(Vec<String>, bool), AppError> {
+    use crate::ssr::{from_store, require_account, store};
+    let account = require_account().await?;
+    Ok((store()?.teacher_student_fields().await.map_err(from_store)?, account.role == store::Role::DistrictAdmin))
+}
+
+/// Chooses the student identifiers teachers see on class lists (checkboxes: present = shown).
+#[server(prefix = "/api", endpoint = "set_teacher_fields")]
+pub async fn set_teacher_fields(identifier: Option<String>, username: Option<String>, email: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{from_store, require_admin, store};
+    let account = require_admin().await?;
+    let chosen: Vec<String> = [("identifier", identifier), ("username", username), ("email", email)]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| k.to_string())
+        .collect();
+    store()?.set_teacher_student_fields(&chosen, &account.email).await.map_err(from_store)
+}
+
+/// The admin's choice of what teachers see of students (on the settings page).
+#[component]
+pub fn TeacherFieldsCard() -> impl IntoView {
+    let save = ServerAction::<SetTeacherFields>::new();
+    let data = Resource::new(move || save.version().get(), |_| teacher_fields());
+    view! {
+        <section class="card" aria-labelledby="teacher-fields-heading">
+            <h2 id="teacher-fields-heading">"Class lists for teachers"</h2>
+            <p class="muted">"Teachers see their students' names and grades, and the identifiers chosen here."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <crate::ui::ErrorAlert error=e/> }.into_any(),
+                        Ok((shown, can_edit)) => view! {
+                            <ActionForm action=save attr:data-testid="teacher-fields">
+                                {ID_LABELS.iter().map(|(key, label)| view! {
+                                    <label class="check"><input type="checkbox" name=*key checked=shown.iter().any(|f| f == key) disabled=!can_edit/>" " {*label}</label>
+                                }).collect_view()}
+                                {can_edit.then(|| view! { <button type="submit" class="button" disabled=move || save.pending().get()>"Save"</button> })}
+                            </ActionForm>
+                            {move || save.value().get().map(|r| match r {
+                                Ok(()) => view! { <p class="alert alert-ok" role="status">"Saved."</p> }.into_any(),
+                                Err(e) => view! { <crate::ui::ErrorAlert error=e/> }.into_any(),
+                            })}
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
 }

@@ -121,10 +121,12 @@ fn ClassView(view: MyClassView, attest: ServerAction<AttestClass>, flag: ServerA
             </div>
             {if view.students.is_empty() { view! { <p class="empty">"No students are enrolled."</p> }.into_any() } else { view! {
                 <table class="counts" data-testid="class-list">
-                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Grade"</th><th scope="col">"Student ID"</th></tr></thead>
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Grade"</th>
+                        {view.id_columns.iter().map(|c| view! { <th scope="col">{c.clone()}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {view.students.iter().map(|s| view! {
-                            <tr><th scope="row">{s.name.clone()}</th><td>{s.grades.clone()}</td><td class="mono">{s.identifier.clone()}</td></tr>
+                            <tr><th scope="row">{s.name.clone()}</th><td>{s.grades.clone()}</td>
+                                {s.ids.iter().map(|v| view! { <td class="mono">{v.clone()}</td> }).collect_view()}</tr>
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -98,6 +98,7 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         RouterOptions {
             secure_cookies: settings.secure_cookies(),
             data_dir: settings.data_dir.clone(),
+            mailer: settings.mailer.clone(),
             api: http::ApiSettings {
                 secret_key: settings.secret_key.clone(),
                 token_lifetime: settings.token_lifetime,

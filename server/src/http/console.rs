@@ -49,6 +49,7 @@ fn console_settings(state: &AppState) -> ConsoleSettings {
     ConsoleSettings {
         secret_key: state.api.secret_key.clone(),
         public_url: state.api.public_url.as_ref().map(|u| u.as_str().to_string()),
+        mailer: state.mailer.clone(),
     }
 }
 

@@ -36,6 +36,8 @@ pub struct AppState {
     pub rostering: rostering::RosteringRuntime,
     /// Rollbook's data folder (uploads are spooled and held packages kept below it).
     pub data_dir: std::path::PathBuf,
+    /// Sends invitation e-mail (`ROLLBOOK_SMTP_URL`).
+    pub mailer: Option<app::mail::Mailer>,
 }
 
 /// What the API's authentication needs from the server's settings.
@@ -70,6 +72,8 @@ pub struct RouterOptions {
     pub api: ApiSettings,
     /// Rollbook's data folder.
     pub data_dir: std::path::PathBuf,
+    /// Sends invitation e-mail, when configured.
+    pub mailer: Option<app::mail::Mailer>,
 }
 
 /// Builds the whole application router.
@@ -88,6 +92,7 @@ pub fn router(
         api: options.api.clone(),
         rostering: rostering::RosteringRuntime::start(store.clone(), &options.api),
         data_dir: options.data_dir.clone(),
+        mailer: options.mailer.clone(),
     };
 
     let sessions = SessionManagerLayer::new(store.session_store())

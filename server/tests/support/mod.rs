@@ -42,6 +42,8 @@ pub struct Spawn {
     pub token_lifetime: Option<time::Duration>,
     /// Requests per minute per app (default 6000).
     pub rate_limit: Option<u32>,
+    /// Send invitation e-mail through this SMTP server.
+    pub smtp_url: Option<String>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -90,6 +92,7 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         rate_limit: opts.rate_limit.unwrap_or(6000),
         tombstone_days: 400,
         answer_cache_mb: 64,
+        mailer: opts.smtp_url.as_deref().map(|u| app::mail::Mailer::new(u, "Rollbook <rollbook@district.example>").expect("smtp url")),
     };
     let server = server::serve(&settings, store.clone()).await.expect("start server");
     TestApp { base: format!("http://{}", server.addr), addr: server.addr, store, dir, secret_key, server, _tmp: tmp }

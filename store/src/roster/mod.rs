@@ -28,5 +28,5 @@ pub use people::{BrowsePage, BrowseQuery, ClassListRow, UserListRow, BROWSE_MAX_
 pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::{RosterCounts, TableCount};
-pub use teaching::{ClassWhen, ListedStudent, PersonRef, TeacherClass, TermRef};
+pub use teaching::{ClassWhen, ListedStudent, PersonRef, TeacherClass, TermRef, STUDENT_FIELDS};
 pub use report::{EntityCounts, FileLine, ImportReport, ImportSummary, Outcome, Problem, RevisionSummary, Sample};

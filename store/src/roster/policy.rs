@@ -74,7 +74,8 @@ impl Store {
     pub async fn import_policy(&self) -> Result<ImportPolicy, StoreError> {
         let rows: Vec<(String, String)> =
             with_pool!(&self.db, pool => sqlx::query_as("SELECT key, value FROM roster_settings").fetch_all(pool).await?);
-        let settings: BTreeMap<String, String> = rows.into_iter().filter(|(k, _)| !k.is_empty()).collect();
+        // `teacher.` keys belong to the teachers' console (roster::teaching), not to imports.
+        let settings: BTreeMap<String, String> = rows.into_iter().filter(|(k, _)| !k.is_empty() && !k.starts_with("teacher.")).collect();
         Ok(ImportPolicy { skip_invalid: settings.get("skip_invalid").is_some_and(|v| v == "true"), settings })
     }
 

@@ -57,9 +57,17 @@ pub struct ListedStudent {
     /// Preferred first name (else given name) and family name.
     pub name: String,
     pub grades: String,
-    /// The identifier the district shows teachers (the roster's `identifier`).
+    /// The roster's `identifier` (district student number), `username` and `email`; the
+    /// console shows teachers the ones the district chose ([`Store::teacher_student_fields`]).
     pub identifier: String,
+    pub username: String,
+    pub email: String,
 }
+
+/// Identifiers of students a district may show teachers on class lists.
+pub const STUDENT_FIELDS: [&str; 3] = ["identifier", "username", "email"];
+
+const STUDENT_FIELDS_KEY: &str = "teacher.student_fields";
 
 /// The teacher's name (preferred first name when there is one) as SQL over users `u`.
 const NAME: &str = "COALESCE(u.preferred_given_name, u.given_name, '') || ' ' || COALESCE(u.family_name, '')";
@@ -214,15 +222,50 @@ impl Store {
                     "SELECT {} FROM enrollments e JOIN users u ON u.sourced_id = e.user_sourced_id \
                      WHERE e.class_sourced_id = $1 AND e.status = 'active' AND e.role = 'student' AND u.status = 'active' \
                      ORDER BY u.family_name, u.given_name, u.sourced_id",
-                    rows::columns(&["u.sourced_id".to_string(), NAME.to_string(), "u.grades".into(), "u.identifier".into()])
+                    rows::columns(&[
+                        "u.sourced_id".to_string(), NAME.to_string(), "u.grades".into(), "u.identifier".into(), "u.username".into(), "u.email".into(),
+                    ])
                 ),
                 &[class.to_string()],
-                4,
+                6,
             )
             .await?
             .into_iter()
-            .map(|r| ListedStudent { sourced_id: r[0].clone(), name: r[1].trim().to_string(), grades: r[2].clone(), identifier: r[3].clone() })
+            .map(|r| ListedStudent {
+                sourced_id: r[0].clone(),
+                name: r[1].trim().to_string(),
+                grades: r[2].clone(),
+                identifier: r[3].clone(),
+                username: r[4].clone(),
+                email: r[5].clone(),
+            })
             .collect())
+    }
+
+    /// Which student identifiers teachers see on class lists (of [`STUDENT_FIELDS`]; the
+    /// roster's `identifier` until the district chooses).
+    pub async fn teacher_student_fields(&self) -> Result<Vec<String>, StoreError> {
+        let stored: Option<String> = crate::db::with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT value FROM roster_settings WHERE key = $1").bind(STUDENT_FIELDS_KEY).fetch_optional(pool).await?);
+        Ok(match stored {
+            None => vec!["identifier".to_string()],
+            Some(v) => v.split(',').filter(|f| STUDENT_FIELDS.contains(f)).map(str::to_string).collect(),
+        })
+    }
+
+    /// Chooses the student identifiers teachers see (an empty choice shows names and grades only).
+    pub async fn set_teacher_student_fields(&self, fields: &[String], actor: &str) -> Result<(), StoreError> {
+        if let Some(bad) = fields.iter().find(|f| !STUDENT_FIELDS.contains(&f.as_str())) {
+            return Err(StoreError::InvalidField { field: "fields", message: format!("`{bad}` is not one of identifier, username, email") });
+        }
+        let value: Vec<&str> = STUDENT_FIELDS.iter().copied().filter(|f| fields.iter().any(|x| x == f)).collect();
+        let value = value.join(",");
+        crate::db::with_pool!(&self.db, pool => sqlx::query(
+            "INSERT INTO roster_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(STUDENT_FIELDS_KEY).bind(&value).execute(pool).await.map(|_| ()))?;
+        let shown = if value.is_empty() { "names and grades only".to_string() } else { value.replace(',', ", ") };
+        self.record_audit(actor, "settings.teacher_fields", "class lists", &format!("teachers see {shown}")).await?;
+        Ok(())
     }
 }
 

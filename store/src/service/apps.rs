@@ -119,6 +119,17 @@ pub(crate) fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// A new client id: random, and never starting with `-` or `_`, so that it can be given to the
+/// CLI (`rollbook app rotate ID`) and pasted anywhere without being taken for an option.
+fn client_id() -> String {
+    loop {
+        let id = random_token(18);
+        if id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return id;
+        }
+    }
+}
+
 /// Parses a comma-separated version list (`1.1`, `1.2`, `1.1,1.2`).
 pub fn parse_versions(text: &str) -> Result<Vec<Version>, StoreError> {
     let mut versions = Vec::new();
@@ -238,7 +249,7 @@ impl Store {
         let vendor = clean("vendor", &new.vendor, false)?;
         let contact = clean("contact", &new.contact, false)?;
         let versions = if new.versions.is_empty() { vec![Version::V1p1, Version::V1p2] } else { new.versions };
-        let client_id = random_token(18);
+        let client_id = client_id();
         let row = repo::insert(
             &self.db,
             InsertApp { name: &name, vendor: &vendor, contact: &contact, versions: &versions_text(&versions), client_id: &client_id, now: now() },

@@ -55,6 +55,7 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("app_request.create", "Requested an app"),
     ("app_request.approve", "Approved an app request"),
     ("app_request.deny", "Denied an app request"),
+    ("settings.teacher_fields", "Chose what teachers see of students"),
 ];
 
 /// Which entries to list. Empty fields do not filter.

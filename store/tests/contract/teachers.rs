@@ -106,6 +106,17 @@ pub async fn a_teacher_is_invited_sets_a_password_and_sees_only_own_classes(db: 
         [("Ava Nguyen", "09", "200"), ("Liam O'Brien", "10", "201")]
     );
 
+    // what teachers see of students is the district's choice (the roster's identifier at first)
+    assert_eq!(db.teacher_student_fields().await.unwrap(), ["identifier"]);
+    db.set_teacher_student_fields(&["email".into(), "identifier".into()], ADMIN).await.unwrap();
+    assert_eq!(db.teacher_student_fields().await.unwrap(), ["identifier", "email"]);
+    assert_eq!(students[0].email, "ava.nguyen@students.rusd.example.org");
+    let bad = db.set_teacher_student_fields(&["birthDate".into()], ADMIN).await.unwrap_err();
+    assert!(matches!(bad, StoreError::InvalidField { field: "fields", .. }));
+    db.set_teacher_student_fields(&[], ADMIN).await.unwrap();
+    assert!(db.teacher_student_fields().await.unwrap().is_empty());
+    assert!(db.import_policy().await.unwrap().settings().is_empty(), "not an import setting");
+
     // a co-teacher sees the other teacher of the class
     let t = "2025-11-03T08:00:00.000Z";
     apply(db, Pkg::new().file("enrollments.csv", "delta", &[format!("enr-alg1-t101,active,{t},cls-hs-alg1-p1,org-school-hs,usr-t-101,teacher,false,,")])).await;
