@@ -119,7 +119,7 @@ pub fn RosterIssuesPage() -> impl IntoView {
                 match page.await {
                     Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                     Ok(p) => view! {
-                        <div class="cards">
+                        <div>
                             <section class="card" aria-labelledby="attestation-heading">
                                 <h2 id="attestation-heading">"Attestation"</h2>
                                 <p class="big-number" data-testid="attested-percent">{format!("{}% of classes attested", p.percent)}</p>
