@@ -79,6 +79,8 @@ pub struct MyClassView {
     pub id_columns: Vec<String>,
     pub students: Vec<StudentRow>,
     pub review_detail: String,
+    /// The roster revision this view shows.
+    pub revision: i64,
     pub issues: Vec<IssueRow>,
     pub apps: Vec<ClassApp>,
 }
@@ -150,6 +152,7 @@ pub async fn my_class(sourced_id: String) -> Result<MyClassView, AppError> {
         tracing::info!(account_id = account.id, "a class outside the teacher's own was refused");
         return Err(AppError::NotFound("This class is not one of yours.".into()));
     };
+    let revision = store.current_revision().await.map_err(from_store)?;
     let students = store.class_students(&sourced_id).await.map_err(from_store)?;
     let shown = store.teacher_student_fields().await.map_err(from_store)?;
     let review = store.class_review(&sourced_id).await.map_err(from_store)?;
@@ -205,17 +208,20 @@ pub async fn my_class(sourced_id: String) -> Result<MyClassView, AppError> {
             })
             .collect(),
         review_detail,
+        revision,
         issues,
         apps,
     })
 }
 
 /// The teacher confirms the class list is correct.
+/// `revision` is the roster revision the page showed: a list an import has changed since is not
+/// confirmed unseen.
 #[server(prefix = "/api", endpoint = "attest_class")]
-pub async fn attest_class(sourced_id: String) -> Result<(), AppError> {
+pub async fn attest_class(sourced_id: String, revision: Option<i64>) -> Result<(), AppError> {
     use crate::ssr::{from_store, require_teacher, store};
     let (account, _) = require_teacher().await?;
-    store()?.attest_class(&account, &sourced_id).await.map_err(from_store)?;
+    store()?.attest_class(&account, &sourced_id, revision).await.map_err(from_store)?;
     Ok(())
 }
 

@@ -138,6 +138,7 @@ fn ClassView(view: MyClassView, attest: ServerAction<AttestClass>, flag: ServerA
                 <p data-testid="review-state"><span class=review_badge(&c.review)>{c.review.clone()}</span> " " {view.review_detail.clone()}</p>
                 <ActionForm action=attest>
                     <input type="hidden" name="sourced_id" value=id.get_value()/>
+                    <input type="hidden" name="revision" value=view.revision/>
                     <button type="submit" class="button button-primary" disabled=move || attest.pending().get()>"Yes, this list is correct"</button>
                 </ActionForm>
                 {move || attest_error().map(|e| view! { <ErrorAlert error=e/> })}

@@ -35,11 +35,12 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
         return Err(AppError::field("confirm", "the two passwords are not the same"));
     }
     let store = store()?;
-    let account = store.accept_invitation(&token, password.clone()).await.map_err(from_store)?;
-    let (_, auth) = store.authenticate(&account.email, &password, client_addr()).await.map_err(|e| {
-        tracing::error!(error = %e, "sign-in right after accepting an invitation failed");
-        AppError::Internal
-    })?;
+    let account = store.accept_invitation(&token, password).await.map_err(from_store)?;
+    // The link proved who this is: a session for the account as it now is (its new epoch),
+    // without a second password check that throttling could refuse after the link is used.
+    let auth = store::SessionAuth { account_id: account.id, epoch: account.session_epoch };
+    let from = client_addr().map(|a| format!("from {a}")).unwrap_or_else(|| "address unknown".into());
+    store.record_audit(&account.email, "sign_in", &format!("account {}", account.id), &from).await.map_err(internal)?;
     let session = session().await?;
     session.cycle_id().await.map_err(internal)?;
     session.insert(store::SESSION_AUTH_KEY, auth).await.map_err(internal)?;

@@ -301,11 +301,15 @@ impl Store {
         // costs the same as a known one.
         let dummy = DUMMY_HASH.get_or_try_init(|| password::hash("rollbook-timing-equaliser".into())).await?;
         let row = repo::by_email(&self.db, &email).await?;
+        // An account without a usable hash (a teacher who has not accepted the invitation yet)
+        // is checked against the dummy too, so that it takes as long as any other refusal, and
+        // never matches.
+        let usable = row.as_ref().is_some_and(|r| r.password_hash.starts_with('$'));
         let phc = match &row {
-            Some(row) => row.password_hash.clone(),
-            None => dummy.clone(),
+            Some(row) if usable => row.password_hash.clone(),
+            _ => dummy.clone(),
         };
-        let matches = password::verify(password.to_owned(), phc).await?;
+        let matches = password::verify(password.to_owned(), phc).await? && usable;
         match row {
             Some(row) if matches && !row.disabled && self.account_row_may_work(&row).await? => {
                 sign_in_failures::clear(&self.db, &subjects[0].0).await?;

@@ -82,16 +82,24 @@ impl Store {
             }
         };
         let today = OffsetDateTime::now_utc().date();
+        let mut classes: Vec<String> = Vec::new();
         for class in &new.classes {
             if self.class_for_teacher(user, class, today).await?.is_none() {
                 return Err(field("classes", format!("{class} is not one of your classes")));
             }
+            if !classes.contains(class) {
+                classes.push(class.clone());
+            }
+        }
+        // "All my classes" is the classes they have now, so that an approval can add exactly those.
+        if classes.is_empty() {
+            classes = self.teacher_classes(user, today).await?.into_iter().map(|c| c.sourced_id).collect();
         }
         let at = format_datetime(OffsetDateTime::now_utc());
         let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(
             "INSERT INTO app_requests (account_id, app_id, app_name, web_address, reason, classes, requested_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(account.id).bind(app_id).bind(&name).bind(&web_address).bind(&reason).bind(new.classes.join(","))
+            .bind(account.id).bind(app_id).bind(&name).bind(&web_address).bind(&reason).bind(classes.join(","))
             .bind(&at).fetch_one(pool).await)?;
         self.record_audit(&account.email, "app_request.create", &format!("app request {id}"), &format!("{name}: {reason}")).await?;
         self.app_request(id).await

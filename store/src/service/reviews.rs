@@ -147,10 +147,13 @@ const ISSUE_COLUMNS: [&str; 16] = [
     "i.resolved_at", "i.resolution",
 ];
 
-/// "The class or its enrollments changed after revision $N" over classes `c` (SQL).
+/// "The class, its enrollments or the people enrolled changed after revision $N" over classes
+/// `c` (SQL): any of them changes the list a teacher saw.
 fn changed_since(revision: &str) -> String {
     format!(
-        "(c.revision > {revision} OR EXISTS (SELECT 1 FROM enrollments e WHERE e.class_sourced_id = c.sourced_id AND e.revision > {revision}))"
+        "(c.revision > {revision} OR EXISTS (SELECT 1 FROM enrollments e WHERE e.class_sourced_id = c.sourced_id AND e.revision > {revision}) \
+         OR EXISTS (SELECT 1 FROM enrollments e JOIN users u ON u.sourced_id = e.user_sourced_id \
+                    WHERE e.class_sourced_id = c.sourced_id AND e.status = 'active' AND u.revision > {revision}))"
     )
 }
 
@@ -181,18 +184,37 @@ impl Store {
         }
     }
 
-    async fn add_review(&self, account: &Account, class: &str, verdict: &str) -> Result<i64, StoreError> {
-        let revision = self.current_revision().await?;
+    async fn add_review(&self, account: &Account, class: &str, verdict: &str, seen: Option<i64>) -> Result<i64, StoreError> {
+        let current = self.current_revision().await?;
+        let revision = match seen {
+            // The list the teacher looked at must still be the list there is.
+            Some(seen) if seen < current => {
+                let changed = self
+                    .cells(
+                        &format!("SELECT {} FROM classes c WHERE c.sourced_id = $1 AND {}", rows::columns(&["c.sourced_id".to_string()]), changed_since(&seen.to_string())),
+                        &[class.to_string()],
+                        1,
+                    )
+                    .await?;
+                if !changed.is_empty() {
+                    return Err(StoreError::Conflict("an import has changed this list since you opened it: look at it again first".into()));
+                }
+                seen
+            }
+            _ => current,
+        };
         let at = format_datetime(OffsetDateTime::now_utc());
         with_pool!(&self.db, pool => sqlx::query("INSERT INTO class_reviews (class_sourced_id, account_id, verdict, revision, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(class).bind(account.id).bind(verdict).bind(revision).bind(&at).execute(pool).await.map(|_| ()))?;
         Ok(revision)
     }
 
-    /// The teacher confirms that the class list, as the roster has it now, is correct.
-    pub async fn attest_class(&self, account: &Account, class: &str) -> Result<ClassReview, StoreError> {
+    /// The teacher confirms that the class list is correct: the list as of revision `seen` (the
+    /// one their page showed; refused when an import has changed the list since), or as the
+    /// roster has it now.
+    pub async fn attest_class(&self, account: &Account, class: &str, seen: Option<i64>) -> Result<ClassReview, StoreError> {
         self.own_class(account, class).await?;
-        let revision = self.add_review(account, class, "correct").await?;
+        let revision = self.add_review(account, class, "correct", seen).await?;
         self.record_audit(&account.email, "class.attest", &format!("class {class}"), &format!("list correct at revision {revision}")).await?;
         self.class_review(class).await?.ok_or_else(|| StoreError::Internal("the review just made is missing".into()))
     }
@@ -224,7 +246,7 @@ impl Store {
             }
             _ => {}
         }
-        let revision = self.add_review(account, class, "problems").await?;
+        let revision = self.add_review(account, class, "problems", None).await?;
         let at = format_datetime(OffsetDateTime::now_utc());
         let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(
             "INSERT INTO roster_issues (class_sourced_id, account_id, kind, student_name, student_sourced_id, comment, revision, reported_at) \

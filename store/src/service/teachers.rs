@@ -154,11 +154,13 @@ impl Store {
             let (user, name) = (t[0].clone(), t[1].trim().to_string());
             let outcome = match repo::by_user(&self.db, &user).await? {
                 Some(existing) if existing.password_hash != "!" => Err("has an account already".to_string()),
-                _ => match self.invite_teacher(&user, invited_by).await {
-                    Ok(invitation) => Ok(invitation),
-                    Err(StoreError::Invalid(m) | StoreError::Conflict(m) | StoreError::NotFound(m)) => Err(m),
-                    Err(other) => return Err(other),
-                },
+                // One teacher's failure must not lose the links already made for the others.
+                _ => self.invite_teacher(&user, invited_by).await.map_err(|e| {
+                    if !matches!(e, StoreError::Invalid(_) | StoreError::Conflict(_) | StoreError::NotFound(_)) {
+                        tracing::error!(error = %e, "inviting one teacher of a school failed");
+                    }
+                    e.to_string()
+                }),
             };
             out.push(SchoolInvite { user_sourced_id: user, name, outcome });
         }
@@ -199,6 +201,9 @@ impl Store {
         if row.user_sourced_id.is_none() || row.role != "teacher" {
             return Err(StoreError::NotFound(INVALID_LINK.into()));
         }
+        if row.disabled {
+            return Err(StoreError::Invalid("this account is disabled; ask your district".into()));
+        }
         let user = row.user_sourced_id.clone().unwrap_or_default();
         if !self.is_active_teacher(&user).await? {
             return Err(StoreError::Invalid("the roster no longer lists you as an active teacher; ask your district".into()));
@@ -217,6 +222,11 @@ impl Store {
             .await?
             .rows_affected();
             if claimed == 1 {
+                // Any other link of the account (one made in the same moment) stops working too.
+                sqlx::query("UPDATE invitations SET replaced = TRUE WHERE account_id = $1 AND used_at IS NULL")
+                    .bind(row.id)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("UPDATE accounts SET password_hash = $1, session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $3")
                     .bind(&hash)
                     .bind(now)

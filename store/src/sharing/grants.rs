@@ -30,7 +30,9 @@ pub struct TeacherGrant {
 pub(super) async fn grant_rules(tx: &mut ShareTx, app_id: i64) -> Result<Vec<ClassRule>, StoreError> {
     let rows: Vec<(String, String, String)> = on_tx!(tx, t => sqlx::query_as(
         "SELECT g.user_sourced_id, g.teacher_name, g.class_sourced_id FROM teacher_grants g JOIN apps a ON a.id = g.app_id \
-         WHERE g.app_id = $1 AND a.teacher_sharing AND EXISTS (SELECT 1 FROM enrollments e \
+         WHERE g.app_id = $1 AND a.teacher_sharing \
+         AND EXISTS (SELECT 1 FROM accounts t WHERE t.user_sourced_id = g.user_sourced_id AND NOT t.disabled) \
+         AND EXISTS (SELECT 1 FROM enrollments e \
            WHERE e.class_sourced_id = g.class_sourced_id AND e.user_sourced_id = g.user_sourced_id \
            AND e.status = 'active' AND e.role = 'teacher') \
          ORDER BY g.user_sourced_id, g.class_sourced_id")
@@ -79,6 +81,14 @@ impl Store {
         let app = self.app(app_id).await?;
         with_pool!(&self.db, pool => sqlx::query("UPDATE apps SET teacher_sharing = $1 WHERE id = $2")
             .bind(allowed).bind(app_id).execute(pool).await.map(|_| ()))?;
+        // Stopping withdraws every grant: allowing it again later must not share a class again
+        // without its teacher switching it on anew.
+        let withdrawn = if allowed {
+            0
+        } else {
+            with_pool!(&self.db, pool => sqlx::query("DELETE FROM teacher_grants WHERE app_id = $1")
+                .bind(app_id).execute(pool).await.map(|r| r.rows_affected()))?
+        };
         let stored: Option<String> = with_pool!(&self.db, pool => sqlx::query_scalar("SELECT rules FROM app_shares WHERE app_id = $1")
             .bind(app_id).fetch_optional(pool).await)?;
         let counts = match stored {
@@ -92,7 +102,11 @@ impl Store {
                 self.set_share(app_id, &careful, actor).await?
             }
         };
-        let detail = if allowed { "teachers may share their own classes" } else { "teachers may no longer share their classes" };
+        let detail = if allowed {
+            "teachers may share their own classes".to_string()
+        } else {
+            format!("teachers may no longer share their classes ({withdrawn} teacher grant(s) withdrawn)")
+        };
         self.record_audit(actor, "app.teacher_sharing", &format!("app {app_id}"), &format!("{}: {detail}", app.name)).await?;
         Ok(counts)
     }
@@ -110,7 +124,8 @@ impl Store {
                 "CAST(g.app_id AS TEXT)", "g.class_sourced_id", "COALESCE(c.title, '')", "g.user_sourced_id", "g.teacher_name",
                 "g.granted_at",
                 "CASE WHEN a.teacher_sharing AND EXISTS (SELECT 1 FROM enrollments e WHERE e.class_sourced_id = g.class_sourced_id \
-                 AND e.user_sourced_id = g.user_sourced_id AND e.status = 'active' AND e.role = 'teacher') THEN 'yes' ELSE 'no' END",
+                 AND e.user_sourced_id = g.user_sourced_id AND e.status = 'active' AND e.role = 'teacher') \
+                 AND EXISTS (SELECT 1 FROM accounts t WHERE t.user_sourced_id = g.user_sourced_id AND NOT t.disabled) THEN 'yes' ELSE 'no' END",
             ].map(String::from))
         );
         Ok(self
@@ -140,18 +155,27 @@ impl Store {
             return Err(StoreError::Invalid("only teachers switch apps on for their classes".into()));
         };
         let app = self.app(app_id).await?;
-        if !self.teacher_sharing(app_id).await? || !app.enabled {
+        // Switching on needs the district's permission; switching off never does.
+        if on && (!self.teacher_sharing(app_id).await? || !app.enabled) {
             return Err(StoreError::Invalid(format!("{} is not an app teachers may share their classes with", app.name)));
         }
         if self.class_for_teacher(&user, class, OffsetDateTime::now_utc().date()).await?.is_none() {
             return Err(StoreError::NotFound(format!("{class} is not one of your classes")));
         }
         let existing = self.grants_where("g.app_id = CAST($1 AS BIGINT) AND g.class_sourced_id = $2", &[app_id.to_string(), class.to_string()]).await?;
+        if let Some(g) = existing.first().filter(|g| g.user_sourced_id != user) {
+            // A co-teacher's grant in force is theirs to withdraw; one that no longer applies
+            // (they left the class, or their account is off) may be taken over.
+            if g.applies {
+                return Err(StoreError::Conflict(format!(
+                    "{} switched {} on for this class; they or the district can switch it off", g.teacher_name, app.name
+                )));
+            }
+            self.delete_grant(app_id, class).await?;
+        }
+        let mine = existing.iter().any(|g| g.user_sourced_id == user);
         if on {
-            if let Some(g) = existing.first() {
-                if g.user_sourced_id != user {
-                    return Err(StoreError::Conflict(format!("{} has shared this class with {} already", g.teacher_name, app.name)));
-                }
+            if mine {
                 return Ok(RefreshCounts::default());
             }
             let now = format_datetime(OffsetDateTime::now_utc());
@@ -160,7 +184,7 @@ impl Store {
                  ON CONFLICT (app_id, class_sourced_id) DO NOTHING")
                 .bind(app_id).bind(class).bind(&user).bind(&account.display_name).bind(&now).execute(pool).await.map(|_| ()))?;
         } else {
-            if existing.is_empty() {
+            if !mine {
                 return Ok(RefreshCounts::default());
             }
             self.delete_grant(app_id, class).await?;

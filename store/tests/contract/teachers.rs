@@ -61,6 +61,9 @@ pub async fn a_teacher_is_invited_sets_a_password_and_sees_only_own_classes(db: 
 
     // no password before the invitation is accepted
     assert!(matches!(db.authenticate("mlopez@rusd.example.org", "", None).await, Err(AuthError::InvalidCredentials)));
+    // (checked against the timing dummy, whose own password must not open it either)
+    let dummy = db.authenticate("mlopez@rusd.example.org", "rollbook-timing-equaliser", None).await;
+    assert!(matches!(dummy, Err(AuthError::InvalidCredentials)));
     let weak = db.accept_invitation(&second.token, "short".into()).await.unwrap_err();
     assert!(matches!(weak, StoreError::InvalidField { field: "password", .. }), "{weak:?}");
     let account = db.accept_invitation(&second.token, PASSWORD.into()).await.unwrap();
@@ -157,7 +160,7 @@ pub async fn teachers_review_their_lists_and_admins_resolve_the_issues(db: &Test
     assert_eq!(db.attestation_summary().await.unwrap().total.classes, 3);
 
     // Maria attests Algebra
-    let review = db.attest_class(&maria, "cls-hs-alg1-p1").await.unwrap();
+    let review = db.attest_class(&maria, "cls-hs-alg1-p1", None).await.unwrap();
     assert_eq!((review.verdict.as_str(), review.by.as_str(), review.current), ("correct", "Maria Lopez", true));
     let summary = db.attestation_summary().await.unwrap();
     assert_eq!((summary.total.attested, summary.total.classes, summary.percent()), (1, 3, 33));
@@ -187,7 +190,7 @@ pub async fn teachers_review_their_lists_and_admins_resolve_the_issues(db: &Test
     let other = NewIssue { kind: "other".into(), comment: "not mine".into(), ..Default::default() };
     let refused = db.flag_class(&daniel, "cls-hs-alg1-p1", other.clone()).await.unwrap_err();
     assert_eq!(refused.to_string(), "cls-hs-alg1-p1 is not one of your classes");
-    assert!(matches!(db.attest_class(&daniel, "cls-hs-bio-p3").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(db.attest_class(&daniel, "cls-hs-bio-p3", None).await, Err(StoreError::NotFound(_))));
     let admin = db
         .create_account(NewAccount { email: ADMIN.into(), display_name: None, role: Role::DistrictAdmin, password: PASSWORD.into() })
         .await
@@ -221,11 +224,21 @@ pub async fn teachers_review_their_lists_and_admins_resolve_the_issues(db: &Test
     assert_eq!(db.roster_issue(extra.id).await.unwrap().check.text, "Liam O'Brien is no longer on the class list.");
 
     // Daniel's attestation of his homeroom goes stale when the homeroom changes
-    db.attest_class(&daniel, "cls-ms-hr7-a").await.unwrap();
+    let seen = db.current_revision().await.unwrap();
+    db.attest_class(&daniel, "cls-ms-hr7-a", Some(seen)).await.unwrap();
     assert_eq!(db.attestation_summary().await.unwrap().total.attested, 1);
     apply(db, Pkg::new().file("enrollments.csv", "delta", &[format!("enr-hr7a-s200,active,{t},cls-ms-hr7-a,org-school-ms,usr-s-200,student,,,")])).await;
     assert!(!db.class_review("cls-ms-hr7-a").await.unwrap().unwrap().current);
     assert_eq!(db.attestation_summary().await.unwrap().total.attested, 0);
+    // confirming the list as it was before that import is refused; as it is now, accepted
+    let stale = db.attest_class(&daniel, "cls-ms-hr7-a", Some(seen)).await.unwrap_err();
+    assert_eq!(stale.to_string(), "an import has changed this list since you opened it: look at it again first");
+    let now = db.current_revision().await.unwrap();
+    assert!(db.attest_class(&daniel, "cls-ms-hr7-a", Some(now)).await.unwrap().current);
+    // a student's own record changing (here: her name) changes the list too
+    let t2 = "2025-11-06T08:00:00.000Z";
+    apply(db, Pkg::new().file("users.csv", "delta", &[format!("usr-s-200,active,{t2},true,ava.nguyen,,Avery,Nguyen,,200,,,,usr-g-300,09,,,,,,org-school-hs,")])).await;
+    assert!(!db.class_review("cls-ms-hr7-a").await.unwrap().unwrap().current);
 
     // resolving needs a note, and happens once
     assert!(matches!(db.resolve_roster_issue(issue.id, ADMIN, " ").await, Err(StoreError::InvalidField { field: "resolution", .. })));
@@ -292,10 +305,29 @@ pub async fn teachers_share_their_own_classes_and_request_apps(db: &TestDb) {
     // and stopping teacher sharing stops every grant
     db.set_class_grant(&maria, app, "cls-hs-bio-p3", true).await.unwrap();
     assert_eq!(ids("classes").await, ["cls-hs-bio-p3", "cls-ms-hr7-a"]);
+    // a co-teacher cannot undo Maria's switch (she or the district can)
+    let t = "2025-11-07T08:00:00.000Z";
+    apply(db, Pkg::new().file("enrollments.csv", "delta", &[format!("enr-bio-t101,active,{t},cls-hs-bio-p3,org-school-hs,usr-t-101,teacher,false,,")])).await;
+    let theirs = db.set_class_grant(&daniel, app, "cls-hs-bio-p3", false).await.unwrap_err();
+    assert_eq!(theirs.to_string(), "Maria Lopez switched Quiz Club on for this class; they or the district can switch it off");
+    assert_eq!(ids("classes").await, ["cls-hs-bio-p3", "cls-ms-hr7-a"]);
+    // stopping teacher sharing withdraws every grant, so allowing it again shares nothing anew
     db.set_teacher_sharing(app, false, ADMIN).await.unwrap();
     assert_eq!(ids("classes").await, ["cls-ms-hr7-a"]);
+    assert!(db.teacher_grants(app).await.unwrap().is_empty());
+    db.set_teacher_sharing(app, true, ADMIN).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-ms-hr7-a"]);
+    // a grant whose teacher's account is disabled gives nothing, and a co-teacher may take it over
+    db.set_class_grant(&maria, app, "cls-hs-bio-p3", true).await.unwrap();
+    db.set_account_disabled(&maria.email, true).await.unwrap();
+    db.refresh_shares().await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-ms-hr7-a"]);
     assert!(!db.teacher_grants(app).await.unwrap()[0].applies);
-    assert_eq!(db.grants_of_teacher("usr-t-100").await.unwrap().len(), 1);
+    db.set_class_grant(&daniel, app, "cls-hs-bio-p3", true).await.unwrap();
+    assert_eq!(ids("classes").await, ["cls-hs-bio-p3", "cls-ms-hr7-a"]);
+    assert_eq!(db.grants_of_teacher("usr-t-101").await.unwrap().len(), 1);
+    assert!(db.grants_of_teacher("usr-t-100").await.unwrap().is_empty());
+    db.set_account_disabled(&maria.email, false).await.unwrap();
 
     // requests
     let m = &maria;
@@ -318,6 +350,7 @@ pub async fn teachers_share_their_own_classes_and_request_apps(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!((new.app_id, new.web_address.as_str(), new.teacher.as_str()), (None, "https://flashcards.example", "Maria Lopez"));
+    assert_eq!(new.classes, ["cls-hs-alg1-p1", "cls-hs-bio-p3"], "all of her classes, by id");
     assert_eq!(db.open_app_request_count().await.unwrap(), 2);
     let staff = db
         .create_account(NewAccount { email: ADMIN.into(), display_name: None, role: Role::DistrictAdmin, password: PASSWORD.into() })
