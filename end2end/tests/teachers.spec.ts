@@ -249,12 +249,25 @@ test("a teacher asks for an app and the admin extends its share; where the admin
   const deltaUsers = await (await request.get(`${V12}/users?limit=1000&filter=${filter}`, { headers: auth })).json();
   const gone = deltaUsers.users.filter((u: any) => u.status === "tobedeleted").map((u: any) => u.sourcedId);
   for (const id of expected) expect(gone).toContain(id);
+
+  // The district chooses what teachers see of their students.
+  await open(page, "/settings");
+  const fields = page.getByTestId("teacher-fields");
+  await fields.getByLabel("Username").check();
+  await fields.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await open(teacher, `/my-classes/${encodeURIComponent(classId)}`);
+  await expect(teacher.getByTestId("class-list").getByRole("columnheader")).toHaveText(["Name", "Grade", "Student ID", "Username"]);
+  await open(page, "/settings");
+  await page.getByTestId("teacher-fields").getByLabel("Username").uncheck();
+  await page.getByTestId("teacher-fields").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await context.close();
 
   // All of it is in the audit log.
   await open(page, "/audit");
   const table = page.getByTestId("audit-table");
-  for (const action of ["app_request.create", "app_request.approve", "app.teacher_sharing", "share.teacher_grant", "share.teacher_revoke"]) {
+  for (const action of ["app_request.create", "app_request.approve", "app.teacher_sharing", "share.teacher_grant", "share.teacher_revoke", "settings.teacher_fields"]) {
     await expect(table.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
   }
 });
