@@ -10,6 +10,7 @@ use oneroster::{
 };
 use super::{
     feed::{Converted, Feed, FeedRx},
+    prefetch::Prefetch,
     Progress,
 };
 use crate::{
@@ -82,7 +83,14 @@ struct Current {
 
 /// Runs the apply pass over the rows `feed` brings; errors found on the way (a sourcedId owned
 /// by another source) go to `diags`, and the caller must not commit when it has any.
-pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, mut feed: FeedRx, diags: &mut Diagnostics, progress: &dyn Progress) -> Result<Applied, StoreError> {
+pub(super) async fn apply(
+    tx: &mut Tx,
+    plan: &Plan<'_>,
+    mut feed: FeedRx,
+    mut prefetch: Option<Prefetch>,
+    diags: &mut Diagnostics,
+    progress: &dyn Progress,
+) -> Result<Applied, StoreError> {
     let mut applied = Applied::default();
     // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
     let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
@@ -94,7 +102,7 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, mut feed: FeedRx, diags:
                     finish_file(tx, plan, done, &mut applied).await?;
                 }
                 if let Some(&(_, mode)) = plan.files.iter().find(|(f, _)| *f == file) {
-                    current = Some(start_file(tx, plan, file, mode).await?);
+                    current = Some(start_file(tx, plan, file, mode, &mut prefetch).await?);
                     progress.phase(&format!("applying {file}"));
                 }
             }
@@ -141,14 +149,28 @@ pub(super) async fn apply(tx: &mut Tx, plan: &Plan<'_>, mut feed: FeedRx, diags:
 
 /// Prepares the tables a file feeds: staging tables, and for a bulk file the index of what
 /// the table holds.
-async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode) -> Result<Current, StoreError> {
+async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode, prefetch: &mut Option<Prefetch>) -> Result<Current, StoreError> {
     let started = std::time::Instant::now();
     let mut states = Vec::new();
     for table in tables_fed_by(plan.version, file) {
         tx.create_stage(table).await?;
         // A bulk file needs every record (to find the ones it no longer lists); a delta
         // only the ones it names, looked up batch by batch.
-        let index = if mode == Mode::Bulk { tx.load_index(table).await? } else { Index::default() };
+        let index = if mode == Mode::Bulk {
+            match prefetch.as_mut() {
+                Some(ahead) => match ahead.take(table.name).await {
+                    Some(index) => index?,
+                    // Not the one expected: load the rest here.
+                    None => {
+                        *prefetch = None;
+                        tx.load_index(table).await?
+                    }
+                },
+                None => tx.load_index(table).await?,
+            }
+        } else {
+            Index::default()
+        };
         let spec = file_spec(Version::V1p2, table.file).expect("1.2.1 file");
         let refs = spec
             .columns
@@ -314,7 +336,7 @@ async fn delete_unseen(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>) -> 
 }
 
 /// The roster tables one package file feeds.
-fn tables_fed_by(version: Version, file: &str) -> Vec<&'static Table> {
+pub(super) fn tables_fed_by(version: Version, file: &str) -> Vec<&'static Table> {
     let own = super::super::tables::TABLES.iter().find(|t| t.file == file);
     let mut out: Vec<&'static Table> = own.into_iter().collect();
     if version == Version::V1p1 && file == "users.csv" {

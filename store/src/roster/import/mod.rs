@@ -7,6 +7,7 @@
 
 mod apply;
 mod feed;
+mod prefetch;
 mod refs;
 mod run;
 

@@ -157,7 +157,14 @@ impl Run<'_> {
         let files = plan_files(version, &modes);
         let plan = Plan { version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
         let mut apply_diags = Diagnostics::with_cap(1000);
-        let applied = apply(&mut tx, &plan, feed, &mut apply_diags, progress).await;
+        let bulk_tables = plan
+            .files
+            .iter()
+            .filter(|(_, mode)| *mode == Mode::Bulk)
+            .flat_map(|(file, _)| super::apply::tables_fed_by(version, file))
+            .collect();
+        let prefetch = super::prefetch::Prefetch::start(&self.store.db, bulk_tables);
+        let applied = apply(&mut tx, &plan, feed, prefetch, &mut apply_diags, progress).await;
         tracing::debug!(elapsed = ?started.elapsed(), "applied");
 
         // The validation verdict comes first: a package with errors is rejected as such, even

@@ -115,7 +115,7 @@ pub(super) async fn insert_ids(conn: &mut SqliteConnection, target: &str, ids: &
 ///
 /// Through sqlx each result row crosses to the driver's thread on its own (microseconds a
 /// row); read here, 8.4M enrollments take seconds instead of a quarter of a minute.
-pub(super) async fn index_entries(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Entry>, StoreError> {
+pub(crate) async fn index_entries(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Entry>, StoreError> {
     let mut handle = conn.lock_handle().await?;
     // SAFETY: as in `insert_rows`.
     let raw = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }.map_err(lite)?;
