@@ -3,7 +3,6 @@
 
 use std::{
     collections::BTreeMap,
-    fs::File,
     io::{self, Write},
     path::Path,
 };
@@ -11,22 +10,35 @@ use std::{
 use super::{catalog, FileWriter, Manifest, Mode, Row};
 use crate::Version;
 
+mod spool;
+
+use spool::{Spool, Spooled};
+
 /// Collects files in memory-bounded pieces and writes the package at the end.
 ///
-/// Each data file is written row by row into its own buffer file on disk, so a large export does
-/// not sit in memory; [`finish_folder`](Self::finish_folder) / [`finish_zip`](Self::finish_zip)
-/// assemble the package.
+/// Each data file is written row by row and compressed on a thread of its own into a buffer
+/// file on disk, so a large export neither sits in memory nor waits for one long compression
+/// at the end; [`finish_folder`](Self::finish_folder) / [`finish_zip`](Self::finish_zip)
+/// assemble the package (the zip copies the compressed files as they are).
+///
+/// Several files may be open at once ([`open_file`](Self::open_file)), so that one pass over
+/// users can write `users.csv`, `roles.csv` and `userProfiles.csv` together.
 pub struct PackageWriter {
     version: Version,
-    files: BTreeMap<&'static str, (Mode, tempfile_like::Spool)>,
+    files: BTreeMap<&'static str, (Mode, Spooled)>,
     source_system_name: Option<String>,
-    /// The file being written row by row ([`start_file`](Self::start_file)).
-    open: Option<(&'static str, Mode, FileWriter<tempfile_like::Spool>)>,
+    /// The files being written row by row, the one opened last at the end.
+    open: Vec<(&'static str, Mode, FileWriter<Spool>)>,
 }
 
 impl PackageWriter {
     pub fn new(version: Version) -> Self {
-        PackageWriter { version, files: BTreeMap::new(), source_system_name: None, open: None }
+        PackageWriter { version, files: BTreeMap::new(), source_system_name: None, open: Vec::new() }
+    }
+
+    /// The OneRoster version of the package.
+    pub fn version(&self) -> Version {
+        self.version
     }
 
     /// Sets `source.systemName` in the manifest.
@@ -51,28 +63,49 @@ impl PackageWriter {
     }
 
     /// Starts a data file to be written row by row with [`write_row`](Self::write_row), for
-    /// rows that arrive a page at a time; [`end_file`](Self::end_file) closes it.
+    /// rows that arrive a page at a time; files still open are closed first.
+    /// [`end_file`](Self::end_file) closes it.
     pub fn start_file(&mut self, name: &str, mode: Mode, metadata: Vec<String>) -> io::Result<()> {
         self.end_file()?;
+        self.open_file(name, mode, metadata)
+    }
+
+    /// Opens a data file beside those already open; rows go to it with
+    /// [`write_row_to`](Self::write_row_to) (or [`write_row`](Self::write_row) while it is
+    /// the one opened last).
+    pub fn open_file(&mut self, name: &str, mode: Mode, metadata: Vec<String>) -> io::Result<()> {
         let spec = catalog(self.version)
             .iter()
             .find(|f| f.name == name)
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{name} is not a file of OneRoster {}", self.version)))?;
-        let writer = FileWriter::new(spec, metadata, tempfile_like::Spool::new()?).map_err(io::Error::other)?;
-        self.open = Some((spec.name, mode, writer));
+        if self.open.iter().any(|(n, _, _)| *n == spec.name) || self.files.contains_key(spec.name) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{name} is already in the package")));
+        }
+        let writer = FileWriter::new(spec, metadata, Spool::new(spec.name)?).map_err(io::Error::other)?;
+        self.open.push((spec.name, mode, writer));
         Ok(())
     }
 
-    /// Writes one row into the file started last.
+    /// Writes one row into the file opened last.
     pub fn write_row(&mut self, row: &Row) -> io::Result<()> {
-        let (_, _, writer) = self.open.as_mut().ok_or_else(|| io::Error::other("no file is open; call start_file first"))?;
+        let (_, _, writer) = self.open.last_mut().ok_or_else(|| io::Error::other("no file is open; call start_file first"))?;
         writer.write(row).map_err(io::Error::other)
     }
 
-    /// Closes the file started last (nothing happens when none is open).
+    /// Writes one row into the open file `name`.
+    pub fn write_row_to(&mut self, name: &str, row: &Row) -> io::Result<()> {
+        let (_, _, writer) = self
+            .open
+            .iter_mut()
+            .find(|(n, _, _)| *n == name)
+            .ok_or_else(|| io::Error::other(format!("{name} is not open; call open_file first")))?;
+        writer.write(row).map_err(io::Error::other)
+    }
+
+    /// Closes every open file (nothing happens when none is open).
     pub fn end_file(&mut self) -> io::Result<()> {
-        if let Some((name, mode, writer)) = self.open.take() {
-            self.files.insert(name, (mode, writer.finish()?));
+        for (name, mode, writer) in self.open.drain(..) {
+            self.files.insert(name, (mode, writer.finish()?.finish()?));
         }
         Ok(())
     }
@@ -91,9 +124,9 @@ impl PackageWriter {
         self.end_file()?;
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("manifest.csv"), self.manifest())?;
-        for (name, (_, mut spool)) in self.files {
-            let mut out = File::create(dir.join(name))?;
-            spool.copy_to(&mut out)?;
+        for (name, (_, spooled)) in self.files {
+            let mut out = std::fs::File::create(dir.join(name))?;
+            spooled.copy_to(&mut out)?;
         }
         Ok(())
     }
@@ -105,56 +138,10 @@ impl PackageWriter {
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         zip.start_file("manifest.csv", options).map_err(io::Error::other)?;
         zip.write_all(self.manifest().as_bytes())?;
-        for (name, (_, mut spool)) in self.files {
-            zip.start_file(name, options).map_err(io::Error::other)?;
-            spool.copy_to(&mut zip)?;
+        for (_, (_, spooled)) in self.files {
+            spooled.copy_compressed_to(&mut zip)?;
         }
         zip.finish().map_err(io::Error::other)?;
         Ok(())
-    }
-}
-
-/// An anonymous temporary file used as a write-then-read-once buffer.
-mod tempfile_like {
-    use std::{
-        fs::File,
-        io::{self, Read, Seek, SeekFrom, Write},
-    };
-
-    pub struct Spool(File);
-
-    impl Spool {
-        pub fn new() -> io::Result<Self> {
-            let path = std::env::temp_dir().join(format!(
-                "oneroster-spool-{}-{}",
-                std::process::id(),
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-            ));
-            let mut options = std::fs::OpenOptions::new();
-            options.read(true).write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let file = options.open(&path)?;
-            // Unlinked at once: the data lives as long as the handle, and nothing is left behind.
-            std::fs::remove_file(&path)?;
-            Ok(Spool(file))
-        }
-
-        pub fn copy_to(&mut self, out: &mut impl Write) -> io::Result<u64> {
-            self.0.seek(SeekFrom::Start(0))?;
-            io::copy(&mut (&self.0).take(u64::MAX), out)
-        }
-    }
-
-    impl Write for Spool {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.write(buf)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            self.0.flush()
-        }
     }
 }
