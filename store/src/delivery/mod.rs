@@ -38,6 +38,9 @@ use crate::{
     Store, StoreError,
 };
 
+/// Rows read per statement of a large page in key order (see [`Store::api_list`]).
+const CHUNK: u32 = 2000;
+
 /// The tombstone window when none is configured: 400 days.
 pub const DEFAULT_TOMBSTONE_DAYS: i64 = 400;
 
@@ -331,14 +334,39 @@ impl Store {
         // after that page's last record instead of skipping `offset` rows.
         let in_id_order = request.sort.is_none();
         let cursor = key.as_deref().filter(|_| in_id_order && paging.offset > 0).and_then(|k| cache.cursor(k, paging.offset));
-        let rows = match cursor {
-            Some(after) => query.page_after(&self.db, &after, paging.limit).await?,
-            None => query.page(&self.db, view, request.sort, paging).await?,
+        // A large page in key order is read in chunks, each converted while the next is read:
+        // the database and the conversion then run on both cores instead of one after the
+        // other.
+        let chunk = if in_id_order { paging.limit.min(CHUNK) } else { paging.limit };
+        let mut rows = match cursor {
+            Some(after) => query.page_after(&self.db, &after, chunk).await?,
+            None => query.page(&self.db, view, request.sort, Paging { limit: chunk, offset: paging.offset }).await?,
         };
-        if let (Some(k), true, Some(last)) = (&key, in_id_order, rows.last().and_then(|r| r[0].clone())) {
-            cache.put_cursor(k, paging.offset + rows.len() as u64, last);
+        let mut records = Vec::with_capacity(paging.limit.min(10_000) as usize);
+        let mut read = 0u64;
+        let mut last_id = None;
+        loop {
+            read += rows.len() as u64;
+            let last = rows.last().and_then(|r| r[0].clone());
+            let want = (paging.limit as u64).saturating_sub(read).min(chunk as u64) as u32;
+            let more = rows.len() == chunk as usize && want > 0 && last.is_some();
+            let next = async {
+                match (&last, more) {
+                    (Some(after), true) => query.page_after(&self.db, after, want).await.map(Some),
+                    _ => Ok(None),
+                }
+            };
+            let (next, converted) = tokio::join!(next, load::records(self, view, request.collection.entity(), rows));
+            records.extend(converted?);
+            last_id = last.or(last_id);
+            match next? {
+                Some(following) if !following.is_empty() => rows = following,
+                _ => break,
+            }
         }
-        let records = load::records(self, view, request.collection.entity(), rows).await?;
+        if let (Some(k), true, Some(last)) = (&key, in_id_order, last_id) {
+            cache.put_cursor(k, paging.offset + read, last);
+        }
         Ok(Page { records, total })
     }
 

@@ -118,6 +118,11 @@ fn target(entity: Entity, path: &str) -> Option<Target> {
     })
 }
 
+/// Enrollments in key order, each probing the share for its class and its user.
+const ENROLLMENT_WALK: &str = "FROM enrollments t CROSS JOIN share_members mc CROSS JOIN share_members mu";
+/// Enrollments and their share members in the order the database prefers.
+const ENROLLMENT_JOIN: &str = "FROM enrollments t JOIN share_members mc ON 1 = 1 JOIN share_members mu ON 1 = 1";
+
 /// A request as SQL: the shared FROM/WHERE text and its bound values.
 pub(super) struct Query {
     backend: Backend,
@@ -165,11 +170,7 @@ impl Query {
             // for each (CROSS JOIN fixes that order in SQLite): otherwise SQLite starts from
             // the shared classes and sorts every shared enrollment for each page.
             let walk = request.links.iter().all(|l| matches!(l, Link::After(_)));
-            q.from_where = if walk {
-                "FROM enrollments t CROSS JOIN share_members mc CROSS JOIN share_members mu".to_string()
-            } else {
-                "FROM enrollments t JOIN share_members mc ON 1 = 1 JOIN share_members mu ON 1 = 1".to_string()
-            };
+            q.from_where = if walk { ENROLLMENT_WALK } else { ENROLLMENT_JOIN }.to_string();
             conditions.push(format!(
                 "mc.app_id = {app} AND mc.entity = 'classes' AND mc.sourced_id = t.class_sourced_id \
                  AND mu.app_id = {app} AND mu.entity = 'users' AND mu.sourced_id = t.user_sourced_id"
@@ -510,7 +511,13 @@ impl Query {
 
     /// How many records match.
     pub(super) async fn count(&self, db: &Db) -> Result<u64, StoreError> {
-        let sql = format!("SELECT COUNT(*) {}", self.from_where);
+        // A count has no order to keep: SQLite may start from the shared classes and read
+        // their enrollments through the class index (5.5 s for 8.4 M shared enrollments at
+        // 1M students, against 8.7 s probing the share for every enrollment in key order).
+        let sql = match self.from_where.strip_prefix(ENROLLMENT_WALK) {
+            Some(rest) => format!("SELECT COUNT(*) {ENROLLMENT_JOIN}{rest}"),
+            None => format!("SELECT COUNT(*) {}", self.from_where),
+        };
         let n: i64 = with_pool!(db, pool => {
             let mut q = sqlx::query_scalar(&sql);
             for b in &self.binds {
