@@ -119,7 +119,7 @@ impl<'a> Writer<'a> {
                     out.push(b',');
                 }
                 *first = false;
-                write_json(out, key);
+                write_str(out, key);
                 out.push(b':');
                 Some(&mut **out)
             }
@@ -147,7 +147,7 @@ impl<'a> Writer<'a> {
             }
             Sink::Text { .. } => {
                 if let Some(out) = self.member(key) {
-                    write_json(out, value);
+                    write_str(out, value);
                 }
             }
         }
@@ -169,7 +169,14 @@ impl<'a> Writer<'a> {
             }
             Sink::Text { .. } => {
                 if let Some(out) = self.member(key) {
-                    write_json(out, values);
+                    out.push(b'[');
+                    for (i, v) in values.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        write_str(out, v);
+                    }
+                    out.push(b']');
                 }
             }
         }
@@ -207,15 +214,22 @@ impl<'a> Writer<'a> {
         })
     }
 
-    /// A GUIDRef as text, without building its [`Value`].
-    fn write_guid(out: &mut Vec<u8>, href: &str, id: &str, type_name: &str) {
-        out.extend_from_slice(b"{\"href\":");
-        write_json(out, href);
-        out.extend_from_slice(b",\"sourcedId\":");
-        write_json(out, id);
+    /// A GUIDRef as text, without building its [`Value`] or its `href` string.
+    fn write_guid(&mut self, slot: Slot, id: &str, type_name: &str) -> Option<()> {
+        let base_url = &self.ctx.base_url;
+        let Sink::Text { out, .. } = &mut self.sink else { return None };
+        out.extend_from_slice(b"{\"href\":\"");
+        write_str_inner(out, base_url);
+        out.push(b'/');
+        write_str_inner(out, slot.collection());
+        out.push(b'/');
+        write_str_inner(out, id);
+        out.extend_from_slice(b"\",\"sourcedId\":");
+        write_str(out, id);
         out.extend_from_slice(b",\"type\":");
-        write_json(out, type_name);
+        write_str(out, type_name);
         out.push(b'}');
+        Some(())
     }
 
     pub fn guid(&mut self, key: &str, slot: Slot, id: Option<&String>) {
@@ -225,9 +239,9 @@ impl<'a> Writer<'a> {
             self.value(key, v);
             return;
         }
-        let (href, type_name) = (self.href(slot, id), slot.type_name(self.version));
-        if let Some(out) = self.member(key) {
-            Self::write_guid(out, &href, id, type_name);
+        let type_name = slot.type_name(self.version);
+        if self.member(key).is_some() {
+            self.write_guid(slot, id, type_name);
         }
     }
 
@@ -240,17 +254,22 @@ impl<'a> Writer<'a> {
             self.value(key, Value::Array(v));
             return;
         }
-        let hrefs: Vec<String> = ids.iter().map(|id| self.href(slot, id)).collect();
         let type_name = slot.type_name(self.version);
         if let Some(out) = self.member(key) {
             out.push(b'[');
-            for (i, (href, id)) in hrefs.iter().zip(ids).enumerate() {
+            for (i, id) in ids.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    self.push(b',');
                 }
-                Self::write_guid(out, href, id, type_name);
+                self.write_guid(slot, id, type_name);
             }
-            out.push(b']');
+            self.push(b']');
+        }
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Sink::Text { out, .. } = &mut self.sink {
+            out.push(byte);
         }
     }
 
@@ -267,6 +286,26 @@ impl<'a> Writer<'a> {
         if let Sink::Text { out, .. } = self.sink {
             out.push(b'}');
         }
+    }
+}
+
+/// Appends `value` as a JSON string: exactly what `serde_json` writes, without its
+/// serializer for the common case of text with nothing to escape.
+pub(crate) fn write_str(out: &mut Vec<u8>, value: &str) {
+    out.push(b'"');
+    write_str_inner(out, value);
+    out.push(b'"');
+}
+
+/// `value` escaped for the inside of a JSON string.
+fn write_str_inner(out: &mut Vec<u8>, value: &str) {
+    // serde_json escapes exactly these: control characters, the quote and the backslash.
+    if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.extend_from_slice(value.as_bytes());
+    } else {
+        let mut quoted = Vec::with_capacity(value.len() + 8);
+        write_json(&mut quoted, value);
+        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
     }
 }
 
@@ -441,5 +480,19 @@ impl<'a> Reader<'a> {
             .filter(|k| !self.used.contains(k.as_str()))
             .map(|k| format!("{}.{k}: unknown field, ignored", self.path))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_str;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in ["", "plain", "O'Brien", "say \"hi\"", "back\\slash", "tab\tnew\nline\u{1}", "Zoë 日本 😀", "a/b", "\u{7f}"] {
+            let mut out = Vec::new();
+            write_str(&mut out, text);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 }
