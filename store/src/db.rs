@@ -97,6 +97,10 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
     })
 }
 
+/// The memory map of every SQLite connection (more than any roster needs; the map only
+/// reserves address space).
+pub(crate) const SQLITE_MMAP_BYTES: &str = "68719476736";
+
 async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
@@ -117,8 +121,8 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
         // Reads map the database file instead of copying every page out of the OS's cache
         // into each connection's own small cache: a copy per page visit was a fifth of a
         // large export's database time. Mapped pages are the OS's file cache, shared by all
-        // connections (SQLite caps the size at its compiled limit, 2 GiB).
-        .pragma("mmap_size", "17179869184")
+        // connections (.cargo/config.toml raises SQLite's compiled-in 2 GiB limit).
+        .pragma("mmap_size", SQLITE_MMAP_BYTES)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     let path = options.get_filename().to_path_buf();
