@@ -59,6 +59,20 @@ pub struct Store {
     pub(crate) delivery_cache: std::sync::Arc<crate::delivery::cache::DeliveryCache>,
     /// The roster's record counts and the revision they were counted at (see `roster_counts`).
     pub(crate) counts_cache: std::sync::Arc<std::sync::Mutex<Option<(i64, crate::roster::RosterCounts)>>>,
+    /// Whether every new revision is counted in the background (see [`Store::keep_roster_counts`]).
+    pub(crate) counts_kept: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// How a process uses the database, where that changes how it is opened.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StoreOptions {
+    /// SQLite: read the database file through a memory map. For processes that mostly read
+    /// (`rollbook serve`, `rollbook export`): a page visit is then a memory access instead of
+    /// a copy out of the OS's cache into the connection's own small cache, which was a fifth
+    /// of a large export's database time. Commands that mostly write leave it off: every
+    /// page an import touches through the map counts as the process's memory (a 1% delta of
+    /// a 1M-student roster peaked at 780 MiB with the map, 266 MiB without it).
+    pub memory_map: bool,
 }
 
 /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and runs its migrations.
@@ -66,10 +80,15 @@ pub struct Store {
 /// SQLite files are created on first use (with their parent folder), in WAL mode with foreign
 /// keys enforced. PostgreSQL must already exist and be reachable.
 pub async fn connect(url: &str) -> Result<Store, StoreError> {
+    connect_with(url, StoreOptions::default()).await
+}
+
+/// [`connect`] with `options`.
+pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
     let redacted = redact_url(url);
     let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or("");
     let db = match scheme {
-        "sqlite" => Db::Sqlite(open_sqlite(url, &redacted).await?),
+        "sqlite" => Db::Sqlite(open_sqlite(url, &redacted, options).await?),
         "postgres" | "postgresql" => Db::Postgres(open_postgres(url, &redacted).await?),
         "" => {
             return Err(StoreError::InvalidUrl {
@@ -94,14 +113,17 @@ pub async fn connect(url: &str) -> Result<Store, StoreError> {
         redacted_url: redacted,
         delivery_cache: Default::default(),
         counts_cache: Default::default(),
+        counts_kept: Default::default(),
     })
 }
 
-/// The memory map of every SQLite connection (more than any roster needs; the map only
-/// reserves address space).
-pub(crate) const SQLITE_MMAP_BYTES: &str = "68719476736";
+/// The memory map of a reading process's SQLite connections (more than any roster needs; the
+/// map only reserves address space, and the mapped pages are the OS's file cache, shared by
+/// all connections). `.cargo/config.toml` raises SQLite's compiled-in 2 GiB limit: a
+/// 1M-student roster is 3.3 GB.
+const SQLITE_MMAP_BYTES: &str = "68719476736";
 
-async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError> {
+async fn open_sqlite(url: &str, redacted: &str, store_options: StoreOptions) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
         .create_if_missing(true)
@@ -118,11 +140,7 @@ async fn open_sqlite(url: &str, redacted: &str) -> Result<SqlitePool, StoreError
         // A large import passes gigabytes through the write-ahead log; once they are
         // checkpointed, the file is cut back instead of keeping that size on disk.
         .pragma("journal_size_limit", "67108864")
-        // Reads map the database file instead of copying every page out of the OS's cache
-        // into each connection's own small cache: a copy per page visit was a fifth of a
-        // large export's database time. Mapped pages are the OS's file cache, shared by all
-        // connections (.cargo/config.toml raises SQLite's compiled-in 2 GiB limit).
-        .pragma("mmap_size", SQLITE_MMAP_BYTES)
+        .pragma("mmap_size", if store_options.memory_map { SQLITE_MMAP_BYTES } else { "0" })
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     let path = options.get_filename().to_path_buf();

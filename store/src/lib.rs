@@ -20,7 +20,7 @@ pub mod delivery;
 pub mod sharing;
 mod sessions;
 
-pub use db::{connect, redact_url, Backend, Store};
+pub use db::{connect, connect_with, redact_url, Backend, Store, StoreOptions};
 pub use error::StoreError;
 pub use service::accounts::{
     Account, AuthError, NewAccount, Role, SessionAuth, ThrottlePolicy, SESSION_AUTH_KEY,

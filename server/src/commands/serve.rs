@@ -18,7 +18,7 @@ use crate::{
 
 pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let settings = Settings::for_serve(global, args)?;
-    let store = store::connect(&settings.database_url).await.map_err(CliError::from_connect)?;
+    let store = store::connect_with(&settings.database_url, store::StoreOptions { memory_map: true }).await.map_err(CliError::from_connect)?;
     tracing::info!(database = %store.redacted_url(), "database ready");
     // No import runs before this server does; one left `running` was cut off by a crash (its
     // transaction never committed).
@@ -110,16 +110,11 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         },
     );
 
-    // Expired sessions and old sign-in failures are ignored anyway; this keeps the tables small.
-    // Count the roster once now, so that the first dashboard view does not wait for it
-    // (seconds on a 1M-student roster; later counts come with each new revision).
-    let counting = store.clone();
-    tokio::spawn(async move {
-        if let Err(e) = counting.roster_counts().await {
-            tracing::warn!(error = %e, "could not count the roster");
-        }
-    });
+    // Count the roster once now and after every revision, so that a dashboard view does not
+    // wait for it (seconds on a 1M-student roster).
+    store.keep_roster_counts();
 
+    // Expired sessions and old sign-in failures are ignored anyway; this keeps the tables small.
     let housekeeping = store.clone();
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));

@@ -57,6 +57,18 @@ impl Store {
         Ok(with_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM sources ORDER BY name").fetch_all(pool).await?))
     }
 
+    /// Counts the roster now in the background, and again after every revision this process
+    /// applies (`rollbook serve` does this so that its dashboard never waits for a count).
+    pub fn keep_roster_counts(&self) {
+        self.counts_kept.store(true, std::sync::atomic::Ordering::Relaxed);
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.roster_counts().await {
+                tracing::warn!(error = %e, "could not count the roster");
+            }
+        });
+    }
+
     /// Records per roster table and status.
     ///
     /// Counting a 1M-student roster takes seconds (8M enrollments), and the counts change only

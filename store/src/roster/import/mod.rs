@@ -154,13 +154,15 @@ impl Store {
         if let Err(e) = self.refresh_shares().await {
             tracing::error!(error = %e, "could not recompute the apps' shares after a roster change");
         }
-        // Count the new revision's records now, off the request path, so that the dashboard
-        // of this server does not wait for it (seconds on a 1M-student roster).
+        // A server counts the new revision's records now, off the request path, so that its
+        // dashboard does not wait for it (seconds on a 1M-student roster). A command does not:
+        // closing its pool would wait for a count of every table that nobody reads.
+        if !self.counts_kept.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let store = self.clone();
         tokio::spawn(async move {
             match store.roster_counts().await {
-                // A command-line import ends (and closes the pool) before the count: nothing
-                // is waiting for it there.
                 Err(StoreError::Database(sqlx::Error::PoolClosed)) => tracing::debug!("the roster was not counted: the store closed first"),
                 Err(e) => tracing::warn!(error = %e, "could not count the roster"),
                 Ok(_) => {}

@@ -43,11 +43,6 @@ impl Prefetch {
                     return;
                 }
             };
-            // Whole tables read once: not through the memory map (see `Tx::begin`).
-            if let Err(e) = sqlx::query("PRAGMA mmap_size = 0").execute(&mut *conn).await {
-                let _ = send.send((tables[0].name, Err(e.into()))).await;
-                return;
-            }
             for table in tables {
                 if permit.recv().await.is_none() {
                     break;
@@ -57,7 +52,6 @@ impl Prefetch {
                     break;
                 }
             }
-            let _ = sqlx::query(&format!("PRAGMA mmap_size = {}", crate::db::SQLITE_MMAP_BYTES)).execute(&mut *conn).await;
         });
         Some(Prefetch { indexes, permits })
     }

@@ -48,10 +48,6 @@ impl Tx {
                 // A bigger page cache for this connection (128 MiB): index updates of a large
                 // import stay in memory instead of going back and forth to the WAL.
                 sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
-                // An import reads whole tables once (indexes, history); through the memory map
-                // every page it touched would count as the process's memory. Restored at the
-                // end ([`Tx::commit`], [`Tx::rollback`]).
-                sqlx::query("PRAGMA mmap_size = 0").execute(&mut *tx).await?;
                 // Indexes rebuilt after a first import sort with a helper thread.
                 sqlx::query("PRAGMA threads = 2").execute(&mut *tx).await?;
                 // Claims SQLite's write lock now, so the index read next is the state this
@@ -67,24 +63,13 @@ impl Tx {
         })
     }
 
-    pub async fn commit(mut self) -> Result<(), StoreError> {
-        self.restore_map().await?;
+    pub async fn commit(self) -> Result<(), StoreError> {
         with_tx!(self, t => t.commit().await?);
         Ok(())
     }
 
-    pub async fn rollback(mut self) -> Result<(), StoreError> {
-        self.restore_map().await?;
+    pub async fn rollback(self) -> Result<(), StoreError> {
         with_tx!(self, t => t.rollback().await?);
-        Ok(())
-    }
-
-    /// Gives the connection its memory map back before it returns to the pool (a dropped
-    /// transaction leaves it without one: slower reads on that connection, nothing worse).
-    async fn restore_map(&mut self) -> Result<(), StoreError> {
-        if let Tx::Sqlite(t) = self {
-            sqlx::query(&format!("PRAGMA mmap_size = {}", crate::db::SQLITE_MMAP_BYTES)).execute(&mut **t).await?;
-        }
         Ok(())
     }
 
