@@ -7,7 +7,10 @@ use store::{delivery::{ExportOptions, DEFAULT_TOMBSTONE_DAYS}, Disclosure};
 use crate::{cli::{ExportArgs, GlobalArgs}, config, CliError};
 
 pub(crate) async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliError> {
-    let store = store::connect(&config::database_url(global)).await.map_err(CliError::from_connect)?;
+    // An export reads the app's whole share: through the memory map (see `StoreOptions`).
+    let store = store::connect_with(&config::database_url(global), store::StoreOptions { memory_map: true })
+        .await
+        .map_err(CliError::from_connect)?;
     let result = export(&store, args).await;
     store.close().await;
     result
