@@ -8,7 +8,7 @@
 # 3. first bulk import into an empty SQLite database, then the unchanged package again, then a
 #    1% delta (bench/make-delta.py): wall time and peak RSS of each `rollbook import`;
 # 4. the same three imports into PostgreSQL (a fresh database on ROLLBOOK_BENCH_PG_URL, default
-#    the server on 127.0.0.1:5432), where rows go in with COPY.
+#    the server on 127.0.0.1:5432), where rows go in with COPY; ROLLBOOK_BENCH_PG=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 students="${1:-1000000}"
@@ -60,6 +60,7 @@ run_imports() { # label, database URL
 run_imports sqlite "sqlite://$work/data-sqlite/rollbook.db"
 ls -la "$work/data-sqlite/rollbook.db" | awk '{printf "SQLite database: %.0f MiB\n", $5/1048576}'
 
+[ "${ROLLBOOK_BENCH_PG:-1}" = 0 ] && exit 0   # SQLite only
 db="rollbook_bench_$$"
 psql "$pg_admin" -qc "CREATE DATABASE $db" 
 pg_url="$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path="/"+sys.argv[2]).geturl())' "$pg_admin" "$db")"
