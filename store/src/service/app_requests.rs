@@ -95,6 +95,16 @@ impl Store {
         if classes.is_empty() {
             classes = self.teacher_classes(user, today).await?.into_iter().map(|c| c.sourced_id).collect();
         }
+        // The same request sent again while it is open (a double click, a resent form) is that
+        // request, not a second one in the admins' queue.
+        let same: Option<i64> = with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT id FROM app_requests WHERE account_id = $1 AND COALESCE(app_id, 0) = $2 AND app_name = $3 \
+             AND web_address = $4 AND reason = $5 AND classes = $6 AND status = 'open' ORDER BY id LIMIT 1")
+            .bind(account.id).bind(app_id.unwrap_or(0)).bind(&name).bind(&web_address).bind(&reason).bind(classes.join(","))
+            .fetch_optional(pool).await)?;
+        if let Some(id) = same {
+            return self.app_request(id).await;
+        }
         let at = format_datetime(OffsetDateTime::now_utc());
         let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(
             "INSERT INTO app_requests (account_id, app_id, app_name, web_address, reason, classes, requested_at) \

@@ -246,6 +246,16 @@ impl Store {
             }
             _ => {}
         }
+        // The same report sent again while it is open (a double click, a resent form) is that
+        // report, not a second one in the admins' queue.
+        let same: Option<i64> = with_pool!(&self.db, pool => sqlx::query_scalar(
+            "SELECT id FROM roster_issues WHERE class_sourced_id = $1 AND account_id = $2 AND kind = $3 AND student_name = $4 \
+             AND student_sourced_id = $5 AND comment = $6 AND status = 'open' ORDER BY id LIMIT 1")
+            .bind(class).bind(account.id).bind(kind.as_str()).bind(&student_name).bind(&student).bind(&comment)
+            .fetch_optional(pool).await)?;
+        if let Some(id) = same {
+            return self.roster_issue(id).await;
+        }
         let revision = self.add_review(account, class, "problems", None).await?;
         let at = format_datetime(OffsetDateTime::now_utc());
         let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(

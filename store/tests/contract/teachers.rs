@@ -169,8 +169,10 @@ pub async fn teachers_review_their_lists_and_admins_resolve_the_issues(db: &Test
 
     // ... and reports two problems
     let missing = NewIssue { kind: "missing_student".into(), student_name: "Liam O'Brien".into(), comment: "he moved into my section".into(), ..Default::default() };
-    let issue = db.flag_class(&maria, "cls-hs-bio-p3", missing).await.unwrap();
+    let issue = db.flag_class(&maria, "cls-hs-bio-p3", missing.clone()).await.unwrap();
     assert_eq!((issue.kind, issue.open, issue.reporter_name.as_str()), (IssueKind::MissingStudent, true, "Maria Lopez"));
+    // sent twice (a double click): one report
+    assert_eq!(db.flag_class(&maria, "cls-hs-bio-p3", missing).await.unwrap().id, issue.id);
     assert_eq!(issue.check.gone, Some(false));
     assert_eq!(issue.check.text, "Liam O'Brien is still not on the class list.");
     let nobody = NewIssue { kind: "extra_student".into(), student_sourced_id: "usr-s-202".into(), ..Default::default() };
@@ -346,9 +348,12 @@ pub async fn teachers_share_their_own_classes_and_request_apps(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!((registered.app_name.as_str(), registered.status.as_str(), registered.classes.clone()), ("Quiz Club", "open", vec!["cls-hs-alg1-p1".to_string()]));
-    let new = ask(NewAppRequest { name: "Flashcards".into(), web_address: "https://flashcards.example".into(), reason: "vocab practice".into(), ..Default::default() })
-        .await
-        .unwrap();
+    let flashcards = NewAppRequest { name: "Flashcards".into(), web_address: "https://flashcards.example".into(), reason: "vocab practice".into(), ..Default::default() };
+    let new = ask(flashcards.clone()).await.unwrap();
+    // sent twice (a double click): one request
+    assert_eq!(ask(flashcards).await.unwrap().id, new.id);
+    let again = ask(NewAppRequest { app_id: Some(app), reason: "weekly quizzes".into(), classes: vec!["cls-hs-alg1-p1".into()], ..Default::default() });
+    assert_eq!(again.await.unwrap().id, registered.id);
     assert_eq!((new.app_id, new.web_address.as_str(), new.teacher.as_str()), (None, "https://flashcards.example", "Maria Lopez"));
     assert_eq!(new.classes, ["cls-hs-alg1-p1", "cls-hs-bio-p3"], "all of her classes, by id");
     assert_eq!(db.open_app_request_count().await.unwrap(), 2);
