@@ -90,6 +90,14 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   );
   // ... and no import was recorded for it
   await expect(page.getByTestId("imports-table").getByRole("row").filter({ hasText: "not-a-package.zip" })).toHaveCount(0);
+  // A zip, but not a OneRoster package: an import that says what is missing, and nothing changed.
+  const notRoster = path.join(os.tmpdir(), "lunch-menu.zip");
+  execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('notes.txt', 'lunch menu')", notRoster]);
+  await upload(page, notRoster, "sis");
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.getByTestId("outcome")).toHaveText("rejected");
+  await expect(page.getByTestId("problems")).toContainText("there is no manifest.csv; this is not a OneRoster CSV package");
+  expect(await revisionOnDashboard(page)).toBe("Revision 2");
   // A bad source name is named too.
   await upload(page, path.join(samples, "synthetic/v1p2-bulk/v1p2-bulk.zip"), "Not A Source!");
   await expect(page.getByTestId("upload-error")).toHaveText("Source `Not A Source!`: use 1-64 characters a-z, 0-9, - and _ (for example sis).");

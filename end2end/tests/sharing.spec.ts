@@ -218,5 +218,11 @@ test("an auditor can look but not change: the pages offer nothing and the server
   await expect(page.locator(`tr[data-action="sign_in"]`).first()).toContainText(auditor.email);
   const csv = await page.request.get("/audit.csv?action=sign_in");
   expect(csv.status()).toBe(200);
-  expect((await csv.text()).split("\n")[0]).toBe("id,at,actor,action,target,detail");
+  const lines = (await csv.text()).trimEnd().split("\n");
+  expect(lines[0]).toBe("id,at,actor,action,target,detail");
+  // the rows are the filtered entries: sign-ins only, the auditor's among them
+  const rows = lines.slice(1).map((line) => line.split(","));
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.filter((r) => r[3] !== "sign_in")).toEqual([]);
+  expect(rows.some((r) => r[2] === auditor.email)).toBe(true);
 });
