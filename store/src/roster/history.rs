@@ -69,6 +69,12 @@ impl Store {
             counts.insert(table.name.to_string(), EntityCounts { created, updated, deleted: deleted + restored_deleted, ..Default::default() });
         }
         let (c, u, d) = counts.values().fold((0, 0, 0), |(c, u, d), e| (c + e.created, u + e.updated, d + e.deleted));
+        if c + u + d == 0 {
+            // Nothing differs from revision `to` (e.g. the same rollback sent twice): no empty
+            // revision in the history.
+            tx.rollback().await?;
+            return Err(StoreError::Conflict(format!("the roster is already as it was at revision {to}; nothing to roll back")));
+        }
         let summary = format!("rollback to revision {to}: {c} restored, {u} updated, {d} deleted");
         let json = serde_json::to_string(&counts).map_err(|e| StoreError::Internal(e.to_string()))?;
         tx.finish_revision(revision, &summary, &json).await?;

@@ -1,6 +1,9 @@
 //! Contract cases for the roster: imports, sources, holds, rollback, history.
 
-use store::roster::{Outcome, Silent};
+use store::{
+    roster::{Outcome, Silent},
+    StoreError,
+};
 
 use crate::{
     packages::{import, orgs, roles, sample, users, Pkg},
@@ -275,8 +278,13 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     assert_eq!(status(db, "users", "usr-s-203").await, "tobedeleted");
 
     // The rollback is history too: rolling back to 2 brings the delta's state back.
-    db.rollback(2, "admin@example.org").await.unwrap();
+    let rb = db.rollback(2, "admin@example.org").await.unwrap();
     assert_eq!(snapshot(db).await, at2);
+    // the same rollback again (a double click) changes nothing and adds no revision
+    let again = db.rollback(2, "admin@example.org").await.unwrap_err();
+    assert_eq!(again.to_string(), "the roster is already as it was at revision 2; nothing to roll back");
+    assert!(matches!(again, StoreError::Conflict(_)));
+    assert_eq!(db.current_revision().await.unwrap(), rb.id);
     assert!(db.rollback(9, "x").await.unwrap_err().to_string().contains("cannot be restored"));
 }
 
