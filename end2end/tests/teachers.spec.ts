@@ -66,6 +66,14 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   // The district shows teachers the student ID (the roster's identifier) unless it chooses otherwise.
   await expect(teacher.getByTestId("class-list").getByRole("columnheader")).toHaveText(["Name", "Grade", "Student ID"]);
   const classTitle = ((await teacher.getByRole("heading", { level: 1 }).textContent()) ?? "").trim();
+  // First the teacher confirms the list; the admins' attestation figures count it.
+  await expect(teacher.getByTestId("review-state")).toContainText("Not reviewed");
+  await teacher.getByRole("button", { name: "Yes, this list is correct" }).click();
+  await expect(teacher.getByTestId("review-state")).toContainText("Attested");
+  await open(page, "/roster-issues");
+  await expect(page.getByTestId("attested-percent")).toHaveText(/^\d+% of classes attested$/);
+  await expect(page.getByText(/^1 of \d+ classes confirmed by their teachers and unchanged since; 0 with open issues\.$/)).toBeVisible();
+  // Then it finds a problem after all.
   await teacher.getByLabel("What is wrong").selectOption("missing_student");
   await teacher.getByRole("button", { name: "Send to the district" }).click();
   await expect(teacher.locator("#issue-student-name-error")).toHaveText("Name the student who is missing.");
