@@ -61,6 +61,8 @@ pub struct Store {
     pub(crate) counts_cache: std::sync::Arc<std::sync::Mutex<Option<(i64, crate::roster::RosterCounts)>>>,
     /// Whether every new revision is counted in the background (see [`Store::keep_roster_counts`]).
     pub(crate) counts_kept: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Bearer token rows remembered for a moment (see `service::token_memo`).
+    pub(crate) token_memo: std::sync::Arc<crate::service::token_memo::TokenMemo>,
 }
 
 /// How a process uses the database, where that changes how it is opened.
@@ -73,6 +75,22 @@ pub struct StoreOptions {
     /// page an import touches through the map counts as the process's memory (a 1% delta of
     /// a 1M-student roster peaked at 780 MiB with the map, 266 MiB without it).
     pub memory_map: bool,
+    /// How long a bearer token check is remembered (zero: every request reads the database).
+    /// A server remembers them briefly: see `service::token_memo` for what it means for
+    /// changes made by other processes.
+    pub token_memo: Duration,
+}
+
+impl StoreOptions {
+    /// The options of `rollbook serve`: reads through the memory map, token checks remembered
+    /// for [`StoreOptions::SERVER_TOKEN_MEMO`].
+    pub fn server() -> Self {
+        StoreOptions { memory_map: true, token_memo: Self::SERVER_TOKEN_MEMO }
+    }
+
+    /// How long a server remembers a token check: a change made by another process (a
+    /// command, another app server) reaches this one's API at most this much later.
+    pub const SERVER_TOKEN_MEMO: Duration = Duration::from_secs(1);
 }
 
 /// Opens the database at `url` (`sqlite://PATH` or `postgres://...`) and runs its migrations.
@@ -114,6 +132,7 @@ pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, Sto
         delivery_cache: Default::default(),
         counts_cache: Default::default(),
         counts_kept: Default::default(),
+        token_memo: std::sync::Arc::new(crate::service::token_memo::TokenMemo::new(options.token_memo)),
     })
 }
 

@@ -8,7 +8,7 @@ use crate::{cli::{ExportArgs, GlobalArgs}, config, CliError};
 
 pub(crate) async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliError> {
     // An export reads the app's whole share: through the memory map (see `StoreOptions`).
-    let store = store::connect_with(&config::database_url(global), store::StoreOptions { memory_map: true })
+    let store = store::connect_with(&config::database_url(global), store::StoreOptions { memory_map: true, ..Default::default() })
         .await
         .map_err(CliError::from_connect)?;
     let result = export(&store, args).await;

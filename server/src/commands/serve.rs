@@ -18,7 +18,7 @@ use crate::{
 
 pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let settings = Settings::for_serve(global, args)?;
-    let store = store::connect_with(&settings.database_url, store::StoreOptions { memory_map: true }).await.map_err(CliError::from_connect)?;
+    let store = store::connect_with(&settings.database_url, store::StoreOptions::server()).await.map_err(CliError::from_connect)?;
     tracing::info!(database = %store.redacted_url(), "database ready");
     // No import runs before this server does; one left `running` was cut off by a crash (its
     // transaction never committed).

@@ -61,7 +61,9 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
     };
     let database_url =
         opts.database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("rollbook.db").display()));
-    let store = store::connect(&database_url).await.expect("open test database");
+    // Opened as `rollbook serve` opens it (token checks remembered), so that the tests see what a
+    // server does.
+    let store = store::connect_with(&database_url, store::StoreOptions::server()).await.expect("open test database");
     if store.account_by_email(ADMIN_EMAIL).await.unwrap().is_none() {
         store
             .create_account(NewAccount {

@@ -151,7 +151,16 @@ impl Store {
         tombstone_window: time::Duration,
     ) -> Result<(ApiCaller, crate::delivery::AppView), ApiAuthError> {
         let unknown = || ApiAuthError::InvalidToken("the access token is not valid; request a new one".into());
-        let Some(row) = repo::token(&self.db, &digest(token)).await? else { return Err(unknown()) };
+        let digest = digest(token);
+        let row = match self.token_memo.get(&digest) {
+            Some(row) => row,
+            None => {
+                let epoch = self.token_memo.epoch();
+                let Some(row) = repo::token(&self.db, &digest).await? else { return Err(unknown()) };
+                self.token_memo.put(&digest, epoch, row.clone());
+                row
+            }
+        };
         if row.secret_revoked_at.is_some() {
             return Err(unknown());
         }
@@ -216,6 +225,12 @@ impl Store {
         let now = now();
         let forget_before = (now - window).unix_timestamp() - window.whole_seconds();
         Ok(repo::remember_nonce(&self.db, app_id, nonce, timestamp, now, forget_before).await?)
+    }
+
+    /// Forgets the token checks this process remembers: call after committing a change that a
+    /// token's answer depends on (the app, its credentials, its share, the roster revision).
+    pub(crate) fn forget_tokens(&self) {
+        self.token_memo.forget_all();
     }
 
     /// Notes that an app used the API now.

@@ -289,6 +289,7 @@ impl Store {
             Some(Some(until)) => Some(until),
         };
         repo::add_secret(&self.db, row.id, &hash, sealed.as_deref(), grace_until, now()).await?;
+        self.forget_tokens();
         Ok(Credentials { id: row.id, client_id: row.client_id.clone(), client_secret: secret })
     }
 
@@ -297,6 +298,7 @@ impl Store {
     pub async fn revoke_app_credentials(&self, id: i64) -> Result<App, StoreError> {
         let row = self.app_row(id).await?;
         repo::revoke_all(&self.db, id, now()).await?;
+        self.forget_tokens();
         self.app_view(row).await
     }
 
@@ -369,6 +371,7 @@ impl Store {
             // Without 1.1 nothing signs with the secret: keep only its hash.
             repo::forget_sealed(&self.db, id).await?;
         }
+        self.forget_tokens();
         self.app_view(row).await
     }
 
@@ -381,6 +384,7 @@ impl Store {
         let row = repo::update(&self.db, &row, now())
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("there is no app {id}")))?;
+        self.forget_tokens();
         self.app_view(row).await
     }
 }

@@ -10,3 +10,4 @@ mod throttle;
 pub mod disclosures;
 pub mod reviews;
 pub mod teachers;
+pub(crate) mod token_memo;

@@ -188,6 +188,7 @@ impl Store {
         let effective = grants::with_grants(&mut tx, app_id, share).await?;
         let counts = refresh_in(&mut tx, app_id, &effective).await?;
         tx.commit().await?;
+        self.forget_tokens();
         Ok(counts)
     }
 
@@ -222,6 +223,7 @@ impl Store {
         let effective = grants::with_grants(&mut tx, app_id, &share).await?;
         let counts = refresh_in(&mut tx, app_id, &effective).await?;
         tx.commit().await?;
+        self.forget_tokens();
         Ok(counts)
     }
 

@@ -229,3 +229,42 @@ pub async fn oauth1_secrets_and_nonces(db: &TestDb) {
     assert!(db.remember_nonce(v11.id, "n-2", old, window).await.unwrap());
     assert!(db.remember_nonce(v11.id, "n-2", old, window).await.unwrap(), "forgotten at once");
 }
+
+/// A server remembers token checks for a moment (`StoreOptions::server`): its own changes
+/// take effect at once, another process's once the memo expires.
+pub async fn a_server_remembers_token_checks_briefly(db: &TestDb) {
+    let key = SecretKey::generate();
+    let server = store::connect_with(&db.url, store::StoreOptions::server()).await.unwrap();
+    let command = db.second_process().await;
+    let creds = server.create_app(app("Memo", &[]), &key).await.unwrap();
+    let token = server.issue_token(&creds.client_id, &creds.client_secret, None, HOUR).await.unwrap();
+    assert_eq!(server.caller_by_token(&token.access_token).await.unwrap().app_name, "Memo");
+
+    // a change through the server itself: the next check sees it
+    server.set_app_enabled(creds.id, false).await.unwrap();
+    let refused = server.caller_by_token(&token.access_token).await.unwrap_err();
+    assert_eq!(refused.to_string(), "this app is disabled; the district can enable it again");
+    server.set_app_enabled(creds.id, true).await.unwrap();
+    server.caller_by_token(&token.access_token).await.unwrap();
+
+    // the same change made by another process: seen once the memo has expired
+    command.revoke_app_credentials(creds.id).await.unwrap();
+    assert!(command.caller_by_token(&token.access_token).await.is_err(), "the command itself does not remember");
+    server.caller_by_token(&token.access_token).await.expect("remembered for up to a second");
+    tokio::time::sleep(store::StoreOptions::SERVER_TOKEN_MEMO + std::time::Duration::from_millis(100)).await;
+    let revoked = server.caller_by_token(&token.access_token).await.unwrap_err();
+    assert_eq!(revoked.to_string(), "the access token is not valid; request a new one");
+
+    // a share change made through the server is part of the next answer's view
+    let fresh = server.rotate_app_secret(creds.id, Duration::ZERO, &key).await.unwrap();
+    let token = server.issue_token(&creds.client_id, &fresh.client_secret, None, HOUR).await.unwrap();
+    let (_, before) = server.caller_and_view(&token.access_token, Duration::days(400)).await.unwrap();
+    let withheld = store::sharing::Share { all: true, withhold: vec!["users.email".into()], ..Default::default() };
+    server.set_share(creds.id, &withheld, "admin@example.org").await.unwrap();
+    let (_, after) = server.caller_and_view(&token.access_token, Duration::days(400)).await.unwrap();
+    assert_ne!(before.cache_key(), after.cache_key(), "the share's new generation is seen at once");
+    assert!(!before.withholds(store::delivery::Entity::Users, "email"));
+    assert!(after.withholds(store::delivery::Entity::Users, "email"), "the new share's field rules apply at once");
+    command.close().await;
+    server.close().await;
+}

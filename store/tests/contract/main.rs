@@ -59,6 +59,7 @@ contract! {
     apps::tokens_carry_the_granted_scopes,
     apps::rotation_keeps_the_old_secret_for_the_grace_period,
     apps::oauth1_secrets_and_nonces,
+    apps::a_server_remembers_token_checks_briefly,
     sharing::a_share_by_school_gives_its_classes_people_and_references,
     sharing::rules_exclusions_fields_and_roster_changes,
     audit::audit_entries_filter_page_and_cannot_be_changed,

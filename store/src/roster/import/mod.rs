@@ -142,6 +142,8 @@ impl Store {
     /// Brings every app's share up to date with the roster just committed. The roster change
     /// stands even if this fails (it is logged); the next change or share edit recomputes.
     pub(crate) async fn refresh_shares_after_change(&self) {
+        // The new revision is part of every token check's answer (see `service::token_memo`).
+        self.forget_tokens();
         // PostgreSQL plans the API's reads from table statistics, which a bulk import leaves
         // stale until autovacuum comes by (seen: a sequential scan of every role for each page
         // of users). Refresh them before the shares are recomputed.
