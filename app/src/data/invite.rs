@@ -40,6 +40,9 @@ pub async fn teacher_access(sourced_id: String) -> Result<Option<AccessView>, Ap
     let state = match store.teacher_access(&sourced_id).await.map_err(from_store)? {
         TeacherAccess::None => "No Rollbook account yet.".to_string(),
         TeacherAccess::Invited { expires_at } => format!("Invited; the link works until {}.", when(&expires_at)),
+        TeacherAccess::Expired { expired_at } => {
+            format!("Invited, but the link expired unused on {}; invite again for a new one.", when(&expired_at))
+        }
         TeacherAccess::Active { email, disabled: true, .. } => format!("Account {email} is disabled."),
         TeacherAccess::Active { email, last_sign_in_at, .. } => match last_sign_in_at {
             Some(at) => format!("Signs in as {email}; last signed in {}.", when(&at)),

@@ -57,6 +57,8 @@ pub enum TeacherAccess {
     None,
     /// Invited; the link works until `expires_at`.
     Invited { expires_at: String },
+    /// Invited, but the link expired at `expired_at` unused (invite again for a new one).
+    Expired { expired_at: String },
     /// The teacher has set a password.
     Active { email: String, disabled: bool, last_sign_in_at: Option<String> },
 }
@@ -267,8 +269,23 @@ impl Store {
                 1,
             )
             .await?;
-        Ok(match pending.into_iter().next() {
-            Some(r) => TeacherAccess::Invited { expires_at: r[0].clone() },
+        if let Some(r) = pending.into_iter().next() {
+            return Ok(TeacherAccess::Invited { expires_at: r[0].clone() });
+        }
+        // The latest link, if it ran out unused: the admin should know to send a new one.
+        let lapsed = self
+            .cells(
+                &format!(
+                    "SELECT {} FROM invitations i WHERE i.account_id = CAST($1 AS BIGINT) AND i.used_at IS NULL \
+                     AND NOT i.replaced ORDER BY i.expires_at DESC LIMIT 1",
+                    rows::columns(&["i.expires_at".to_string()])
+                ),
+                &[row.id.to_string()],
+                1,
+            )
+            .await?;
+        Ok(match lapsed.into_iter().next() {
+            Some(r) => TeacherAccess::Expired { expired_at: r[0].clone() },
             None => TeacherAccess::None,
         })
     }

@@ -31,6 +31,20 @@ async fn apply(db: &Store, pkg: Pkg) {
     }
 }
 
+/// Moves the expiry of every unused invitation into the past, as if its days had gone by.
+async fn expire_open_invitations(db: &TestDb) {
+    let sql = "UPDATE invitations SET expires_at = '2020-01-01T00:00:00.000Z' WHERE used_at IS NULL";
+    if db.url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
 /// Invites `user` and sets the password with the link.
 async fn teacher(db: &Store, user: &str) -> Account {
     let invitation = db.invite_teacher(user, ADMIN).await.unwrap();
@@ -74,6 +88,22 @@ pub async fn a_teacher_is_invited_sets_a_password_and_sees_only_own_classes(db: 
     let (signed_in, auth) = db.authenticate("mlopez@rusd.example.org", PASSWORD, None).await.unwrap();
     assert_eq!(signed_in.id, account.id);
     assert!(db.session_account(auth).await.unwrap().is_some());
+
+    // an invitation nobody used stops working when it expires
+    let late = db.invite_teacher("usr-t-101", ADMIN).await.unwrap();
+    assert_eq!(db.invitation(&late.token).await.unwrap().email, "dokafor@rusd.example.org");
+    expire_open_invitations(db).await;
+    assert_eq!(db.invitation(&late.token).await.unwrap_err().to_string(), INVALID_LINK);
+    assert_eq!(db.accept_invitation(&late.token, PASSWORD.into()).await.unwrap_err().to_string(), INVALID_LINK);
+    assert!(matches!(db.authenticate("dokafor@rusd.example.org", PASSWORD, None).await, Err(AuthError::InvalidCredentials)));
+    assert_eq!(
+        db.teacher_access("usr-t-101").await.unwrap(),
+        TeacherAccess::Expired { expired_at: "2020-01-01T00:00:00.000Z".into() },
+        "the admin sees that the link ran out"
+    );
+    // a new invitation works again
+    let again = db.invite_teacher("usr-t-101", ADMIN).await.unwrap();
+    assert_eq!(db.invitation(&again.token).await.unwrap().email, "dokafor@rusd.example.org");
 
     // the staff way of making accounts cannot make teachers
     let refused = db
