@@ -89,7 +89,14 @@ pub async fn set_account_disabled(email: String, disabled: bool) -> Result<(), A
 pub fn SettingsPage() -> impl IntoView {
     let create = ServerAction::<CreateAccount>::new();
     let toggle = ServerAction::<SetAccountDisabled>::new();
-    let accounts = Resource::new(move || (create.version().get(), toggle.version().get()), |_| list_accounts());
+    // A new account reloads the list; a refused form does not, so it keeps what was typed.
+    let created_count = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            created_count.update(|n| *n += 1);
+        }
+    });
+    let accounts = Resource::new(move || (created_count.get(), toggle.version().get()), |_| list_accounts());
     let user = Resource::new(|| (), |_| current_user());
     let created = move || create.value().get().and_then(|r| r.ok());
     let create_error = Signal::derive(move || create.value().get().and_then(|r| r.err()));

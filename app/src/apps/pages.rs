@@ -158,8 +158,16 @@ pub fn AppDetailPage() -> impl IntoView {
     let rotate = ServerAction::<RotateSecret>::new();
     let revoke = ServerAction::<RevokeCredentials>::new();
     let update = ServerAction::<UpdateApp>::new();
+    // Saved edits reload the page; a refused edit does not, so the form keeps what was typed
+    // next to the error.
+    let updated = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            updated.update(|n| *n += 1);
+        }
+    });
     let detail = Resource::new(
-        move || (id(), toggle.version().get(), rotate.version().get(), revoke.version().get(), update.version().get()),
+        move || (id(), toggle.version().get(), rotate.version().get(), revoke.version().get(), updated.get()),
         |(id, ..)| app_detail(id),
     );
 

@@ -134,7 +134,9 @@ pub async fn request_app(
 pub fn MyAppsPage() -> impl IntoView {
     let toggle = ServerAction::<SetClassApp>::new();
     let request = ServerAction::<RequestApp>::new();
-    let data = Resource::new(move || (toggle.version().get(), request.version().get()), |_| my_apps());
+    // Reloaded after a request is accepted, not after one is refused: reloading rebuilds the
+    // form, and the teacher would lose what they typed next to the error.
+    let data = Resource::new(move || (toggle.version().get(), request.value().get().and_then(|r| r.ok())), |_| my_apps());
     let toggle_error = move || toggle.value().get().and_then(|r| r.err());
     view! {
         <Title text="Apps for my classes"/>

@@ -77,7 +77,9 @@ pub fn MyClassPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let attest = ServerAction::<AttestClass>::new();
     let flag = ServerAction::<FlagClass>::new();
-    let data = Resource::new(move || (id(), attest.version().get(), flag.version().get()), |(id, _, _)| my_class(id));
+    // Reloaded after a report is taken, not after one is refused: reloading rebuilds the form,
+    // and the teacher would lose what they typed next to the error.
+    let data = Resource::new(move || (id(), attest.version().get(), flag.value().get().and_then(|r| r.ok())), |(id, _, _)| my_class(id));
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
