@@ -1,6 +1,13 @@
 import { test, expect, Page, Browser, APIRequestContext } from "@playwright/test";
-import { admin } from "../playwright.config";
-import { signIn, open, hydrated, cli } from "./support";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { admin, demo } from "../playwright.config";
+import { signIn, open, hydrated, cli, demoRows } from "./support";
+
+// Each journey is a teacher's and an admin's whole afternoon: more steps than the default
+// 30 s allows on a busy two-core machine.
+test.describe.configure({ timeout: 120_000 });
 
 test("an admin invites a teacher, who sees only their own classes and reports a missing student; the admin resolves it", async ({ page, browser }) => {
   await signIn(page, admin);
@@ -278,4 +285,117 @@ test("a teacher asks for an app and the admin extends its share; where the admin
   for (const action of ["app_request.create", "app_request.approve", "app.teacher_sharing", "share.teacher_grant", "share.teacher_revoke", "settings.teacher_fields"]) {
     await expect(table.locator(`tr[data-action="${action}"]`).first()).toBeVisible();
   }
+});
+
+/** Writes a delta package (1.2.1) that marks one enrollment of the demo district deleted; returns the folder. */
+function deltaDeletingEnrollment(classId: string, userId: string): string {
+  const header = fs.readFileSync(path.join(demo.dataDir, "demo", "enrollments.csv"), "utf8").split(/\r?\n/)[0];
+  const row = demoRows("enrollments.csv").find((e) => e.classSourcedId === classId && e.userSourcedId === userId);
+  expect(row, `the demo district enrolls ${userId} in ${classId}`).toBeTruthy();
+  row!.status = "tobedeleted";
+  row!.dateLastModified = new Date().toISOString();
+  const quote = (v: string) => `"${(v ?? "").replace(/"/g, '""')}"`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollbook-delta-"));
+  fs.writeFileSync(path.join(dir, "enrollments.csv"), `${header}\n${header.split(",").map((h) => quote(row![h])).join(",")}\n`);
+  const manifest = demoRows("manifest.csv").map((m) =>
+    m.propertyName.startsWith("file.") ? [m.propertyName, m.propertyName === "file.enrollments" ? "delta" : "absent"] : [m.propertyName, m.value],
+  );
+  fs.writeFileSync(path.join(dir, "manifest.csv"), ["propertyName,value", ...manifest.map((r) => r.map(quote).join(","))].join("\n") + "\n");
+  return dir;
+}
+
+test("a reported problem shows as gone after the import that fixes it; a request for a new app is denied with a reason the teacher reads; an admin withdraws a teacher's grant", async ({ page, browser, request }) => {
+  await signIn(page, admin);
+  const { context, teacher, classId, classTitle } = await newTeacher(page, browser, 4);
+
+  // 1. A student on the list who is not in the class.
+  await open(teacher, `/my-classes/${encodeURIComponent(classId)}`);
+  await teacher.getByLabel("What is wrong").selectOption("extra_student");
+  const studentId = await teacher.getByLabel("Student who is not in the class").locator("option").nth(1).getAttribute("value");
+  const studentName = ((await teacher.getByLabel("Student who is not in the class").locator("option").nth(1).textContent()) ?? "").trim();
+  await teacher.getByLabel("Student who is not in the class").selectOption(studentId!);
+  await teacher.getByLabel("Comment").fill("Moved to another section in September.");
+  await teacher.getByRole("button", { name: "Send to the district" }).click();
+  await expect(teacher.getByRole("status").filter({ hasText: "the district has your report" })).toBeVisible();
+  const reported = teacher.getByTestId("class-issues").getByRole("listitem").filter({ hasText: "Moved to another section" });
+  await expect(reported.getByTestId("issue-check")).toHaveText(`${studentName} is still on the class list.`);
+  await open(page, "/roster-issues");
+  const card = page.getByTestId("issue").filter({ hasText: "Moved to another section" });
+  await expect(card.getByTestId("issue-check")).toHaveText(`Roster now ${studentName} is still on the class list.`);
+
+  // The SIS is fixed and its next delta arrives (a command-line import, as a nightly job runs it).
+  cli("import", "--source", "demo", deltaDeletingEnrollment(classId, studentId!));
+  await open(page, "/roster-issues");
+  await expect(card.getByTestId("issue-check")).toHaveText(`Roster now ${studentName} is no longer on the class list.`);
+  await expect(card.getByTestId("issue-check").locator(".badge")).toHaveClass(/badge-ok/);
+  await teacher.reload();
+  await hydrated(teacher);
+  await expect(reported.getByTestId("issue-check")).toHaveText(`${studentName} is no longer on the class list.`);
+  await expect(teacher.getByTestId("class-list")).not.toContainText(studentName);
+
+  // 2. A request for an app the district has not registered, by name and web address; denied.
+  const wanted = `Spelling Bee ${Date.now()}`;
+  await open(teacher, "/my-apps");
+  await teacher.getByLabel("App", { exact: true }).selectOption("new");
+  await teacher.getByLabel("Its name").fill(wanted);
+  await teacher.getByLabel("Its web address").fill("spelling bee dot example");
+  await teacher.getByLabel("Why your classes need it").fill("Daily spelling practice.");
+  await teacher.getByRole("button", { name: "Send the request" }).click();
+  await expect(teacher.locator("#request-web-error")).toContainText("web address");
+  // the refused form keeps what the teacher typed
+  await expect(teacher.getByLabel("Its name")).toHaveValue(wanted);
+  await expect(teacher.getByLabel("Why your classes need it")).toHaveValue("Daily spelling practice.");
+  await teacher.getByLabel("Its web address").fill("https://spelling.example");
+  await teacher.getByRole("button", { name: "Send the request" }).click();
+  await expect(teacher.getByRole("status").filter({ hasText: "the district has your request" })).toBeVisible();
+  await open(page, "/app-requests");
+  const asked = page.getByTestId("app-request").filter({ hasText: wanted });
+  await expect(asked).toContainText("Not registered yet: https://spelling.example");
+  await expect(asked).toContainText("Daily spelling practice.");
+  await asked.getByRole("button", { name: "Deny" }).click();
+  await expect(asked.locator(".field-error")).toHaveText("Say why the request is denied: the teacher sees it.");
+  await asked.getByLabel("Why not (the teacher sees this)").fill("We already license Word Wizard for spelling; ask us about it.");
+  await asked.getByRole("button", { name: "Deny" }).click();
+  await expect(page.getByTestId("app-request").filter({ hasText: wanted })).toHaveCount(0);
+  await open(page, "/app-requests?all=1");
+  await expect(page.getByTestId("app-request").filter({ hasText: wanted }).getByTestId("request-decision")).toHaveText(
+    `denied by ${admin.email}: We already license Word Wizard for spelling; ask us about it.`,
+  );
+  await teacher.reload();
+  await hydrated(teacher);
+  const mine = teacher.getByTestId("my-requests").getByRole("listitem").filter({ hasText: wanted });
+  await expect(mine).toContainText("Denied");
+  await expect(mine).toContainText("District: We already license Word Wizard for spelling; ask us about it.");
+
+  // 3. The admin withdraws a class a teacher switched on.
+  const tutorName = `Tutor Hub ${Date.now()}`;
+  const tutor = JSON.parse(cli("app", "create", "--name", tutorName, "--json"));
+  await open(page, `/apps/${tutor.id}`);
+  await page.getByTestId("teacher-sharing").getByRole("button", { name: "Let teachers share their own classes" }).click();
+  await expect(page.getByTestId("teacher-sharing-state")).toHaveText("Teachers may switch this app on for their own classes.");
+  await open(teacher, "/my-apps");
+  const row = teacher.getByRole("region", { name: tutorName }).locator(`tr[data-class="${classId}"]`);
+  await row.getByRole("button", { name: "Switch on" }).click();
+  await expect(row).toContainText("Yes, switched on by you");
+  const auth = await bearer(request, tutor);
+  expect((await (await request.get(`${V12}/classes`, { headers: auth })).json()).classes.map((c: any) => c.sourcedId)).toEqual([classId]);
+
+  await open(page, `/apps/${tutor.id}`);
+  const grant = page.getByTestId("teacher-grants").getByRole("row").filter({ hasText: classTitle });
+  await expect(grant).toBeVisible();
+  await grant.getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByTestId("teacher-grants").getByRole("row").filter({ hasText: classTitle })).toHaveCount(0);
+  // The app is told to delete the class; the teacher sees it off.
+  const classes = await (await request.get(`${V12}/classes`, { headers: auth })).json();
+  expect(classes.classes.map((c: any) => [c.sourcedId, c.status])).toEqual([[classId, "tobedeleted"]]);
+  await teacher.reload();
+  await hydrated(teacher);
+  await expect(row).toContainText("No");
+  await expect(row.getByRole("button", { name: "Switch on" })).toBeVisible();
+  await context.close();
+
+  await open(page, "/audit");
+  const table = page.getByTestId("audit-table");
+  await expect(table.locator('tr[data-action="app_request.deny"]').first()).toContainText(admin.email);
+  await expect(table.locator('tr[data-action="share.teacher_revoke"]').first()).toContainText(admin.email);
 });
