@@ -226,3 +226,26 @@ test("an auditor can look but not change: the pages offer nothing and the server
   expect(rows.filter((r) => r[3] !== "sign_in")).toEqual([]);
   expect(rows.some((r) => r[2] === auditor.email)).toBe(true);
 });
+
+test("what people type is shown as text, never run as markup: an app's name and vendor, a search", async ({ page }) => {
+  await signIn(page, admin);
+  const name = `<img src=x onerror="window.__xss=1">Quiz & "Co" ${Date.now()}`;
+  const vendor = "<b>Acme</b> <script>window.__xss=2</script>";
+  const created = JSON.parse(cli("app", "create", "--name", name, "--vendor", vendor, "--json"));
+
+  await open(page, "/apps");
+  const row = page.getByTestId("apps-table").getByRole("row").filter({ hasText: name });
+  await expect(row.getByRole("link")).toHaveText(name);
+  await expect(row.getByRole("cell").first()).toHaveText(vendor);
+  await expect(row.locator("img, b, script")).toHaveCount(0);
+
+  await open(page, `/apps/${created.id}`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+  await expect(page.locator("main img, main b, main script")).toHaveCount(0);
+
+  const typed = `<img src=x onerror="window.__xss=3">`;
+  await open(page, `/data?tab=users&q=${encodeURIComponent(typed)}`);
+  await expect(page.locator('input[name="q"]')).toHaveValue(typed);
+  await expect(page.locator("main img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__xss)).toBeUndefined();
+});
