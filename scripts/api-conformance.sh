@@ -66,10 +66,19 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # subshell, and stopping that subshell left the server running after the tests).
 "$bin" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+# A debug build on a busy machine can take well over 20 s to start (first start hashes the
+# admin's password with argon2, unoptimised): wait for it, and say so if it never comes up,
+# instead of crawling a port nobody listens on.
+ready=
+for _ in $(seq 1 600); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && { ready=1; break; }
   sleep 0.2
 done
+if [ -z "$ready" ]; then
+  echo "the server did not become ready on port $port within 120 s; its log:" >&2
+  tail -n 50 "$work/serve.log" >&2
+  exit 1
+fi
 
 status=0
 for version in 1.2 1.1; do
@@ -79,6 +88,8 @@ for version in 1.2 1.1; do
       --token-url "http://127.0.0.1:$port/oauth/token" --client-id "$client_id" --client-secret "$client_secret" \
       >"$out" 2>"$work/crawl-$version.err"; then
     status=1
+    # the crawler's own complaint (a crash, a refused token) says more than its empty report
+    tail -n 20 "$work/crawl-$version.err" >&2
   fi
   grep -E '^(FAIL|SKIP)' "$out" >&2 || true
   tail -n 1 "$out" >&2
