@@ -34,7 +34,8 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  timeout: 30_000,
+  // The journeys are long (imports, several pages, API calls); a busy CI machine needs minutes.
+  timeout: 120_000,
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

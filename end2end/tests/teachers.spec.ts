@@ -5,10 +5,6 @@ import * as path from "node:path";
 import { admin, demo } from "../playwright.config";
 import { signIn, open, hydrated, cli, demoRows } from "./support";
 
-// Each journey is a teacher's and an admin's whole afternoon: more steps than the default
-// 30 s allows on a busy two-core machine.
-test.describe.configure({ timeout: 120_000 });
-
 test("an admin invites a teacher, who sees only their own classes and reports a missing student; the admin resolves it", async ({ page, browser }) => {
   await signIn(page, admin);
 

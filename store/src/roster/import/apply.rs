@@ -160,7 +160,7 @@ async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode
             match prefetch.as_mut() {
                 Some(ahead) => match ahead.take(table.name).await {
                     Some(index) => index?,
-                    // Not the one expected: load the rest here.
+                    // Not loaded ahead (the loader failed or ran out): load the rest here.
                     None => {
                         *prefetch = None;
                         tx.load_index(table).await?
