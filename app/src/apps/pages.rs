@@ -171,11 +171,13 @@ pub fn AppDetailPage() -> impl IntoView {
         |(id, ..)| app_detail(id),
     );
 
+    let sharing = super::teachers::TeacherSharing::new(id);
+
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(app) => view! { <AppView app toggle rotate revoke update/> }.into_any(),
+                    Ok(app) => view! { <AppView app toggle rotate revoke update sharing/> }.into_any(),
                     Err(e) => view! { <Title text="App"/><ErrorAlert error=e/> }.into_any(),
                 }
             })}
@@ -190,6 +192,7 @@ fn AppView(
     rotate: ServerAction<RotateSecret>,
     revoke: ServerAction<RevokeCredentials>,
     update: ServerAction<UpdateApp>,
+    sharing: super::teachers::TeacherSharing,
 ) -> impl IntoView {
     let id = app.id;
     let enabled = app.enabled;
@@ -333,7 +336,7 @@ fn AppView(
                 </ActionForm>
             </section>
         })}
-        <super::teachers::TeacherSharingCard app_id=id/>
+        <super::teachers::TeacherSharingCard app_id=id sharing/>
         <section class="card" aria-labelledby="access-heading">
             <h2 id="access-heading">"Access log"</h2>
             <p class="muted">

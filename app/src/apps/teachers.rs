@@ -77,12 +77,30 @@ pub async fn revoke_teacher_grant(id: i64, sourced_id: String) -> Result<(), App
     Ok(())
 }
 
+/// The card's data and actions. Made by the app page itself, outside its `Suspense`: a
+/// resource made inside suspended content is made again each time that content renders on the
+/// server, and the earlier one then loads without the server's context.
+#[derive(Clone, Copy)]
+pub struct TeacherSharing {
+    set: ServerAction<SetAppTeacherSharing>,
+    revoke: ServerAction<RevokeTeacherGrant>,
+    data: Resource<Result<TeacherSharingView, AppError>>,
+}
+
+impl TeacherSharing {
+    /// Teacher sharing of the app `app_id` names; reloads after each change made on the card.
+    pub fn new(app_id: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        let set = ServerAction::<SetAppTeacherSharing>::new();
+        let revoke = ServerAction::<RevokeTeacherGrant>::new();
+        let data = Resource::new(move || (app_id(), set.version().get(), revoke.version().get()), |(id, ..)| app_teacher_sharing(id));
+        TeacherSharing { set, revoke, data }
+    }
+}
+
 /// The card on the app's page.
 #[component]
-pub fn TeacherSharingCard(app_id: i64) -> impl IntoView {
-    let set = ServerAction::<SetAppTeacherSharing>::new();
-    let revoke = ServerAction::<RevokeTeacherGrant>::new();
-    let data = Resource::new(move || (set.version().get(), revoke.version().get()), move |_| app_teacher_sharing(app_id));
+pub fn TeacherSharingCard(app_id: i64, sharing: TeacherSharing) -> impl IntoView {
+    let TeacherSharing { set, revoke, data } = sharing;
     let error = move || set.value().get().and_then(|r| r.err()).or_else(|| revoke.value().get().and_then(|r| r.err()));
     view! {
         <section class="card" aria-labelledby="teacher-sharing-heading" data-testid="teacher-sharing">

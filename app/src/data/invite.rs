@@ -115,12 +115,27 @@ pub fn InviteLink(invite: InviteView) -> impl IntoView {
     }
 }
 
+/// The access panel's data and invite action, made by the user page outside its `Suspense`
+/// (see `TeacherSharing` in the apps pages for why).
+#[derive(Clone, Copy)]
+pub struct TeacherAccessData {
+    invite: ServerAction<InviteTeacher>,
+    access: Resource<Result<Option<AccessView>, AppError>>,
+}
+
+impl TeacherAccessData {
+    /// The access of the user `sourced_id` names; reloads after an invitation.
+    pub fn new(sourced_id: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        let invite = ServerAction::<InviteTeacher>::new();
+        let access = Resource::new(move || (sourced_id(), invite.version().get()), |(id, _)| teacher_access(id));
+        TeacherAccessData { invite, access }
+    }
+}
+
 /// The access panel on a user's page (teachers only).
 #[component]
-pub fn TeacherAccessCard(sourced_id: String) -> impl IntoView {
-    let invite = ServerAction::<InviteTeacher>::new();
-    let id = sourced_id.clone();
-    let access = Resource::new(move || (id.clone(), invite.version().get()), |(id, _)| teacher_access(id));
+pub fn TeacherAccessCard(sourced_id: String, data: TeacherAccessData) -> impl IntoView {
+    let TeacherAccessData { invite, access } = data;
     let result = move || invite.value().get();
     view! {
         <Suspense fallback=|| ()>
@@ -153,16 +168,13 @@ pub fn TeacherAccessCard(sourced_id: String) -> impl IntoView {
     }
 }
 
-/// "Invite all teachers of this school", on a school's people list (admins).
+/// "Invite all teachers of this school", on a school's people list (shown to admins only).
 #[component]
 pub fn InviteSchool(school: String) -> impl IntoView {
     let school = StoredValue::new(school);
     let invite = ServerAction::<InviteSchool>::new();
     let result = move || invite.value().get();
-    let user = Resource::new(|| (), |_| crate::auth::current_user());
-    let can_edit = move || user.get().and_then(|u| u.ok()).is_some_and(|u| u.can_edit);
     view! {
-        <Show when=can_edit>
         <section class="card" aria-labelledby="invite-school-heading">
             <h2 id="invite-school-heading">"Teachers of this school"</h2>
             <ActionForm action=invite>
@@ -187,6 +199,5 @@ pub fn InviteSchool(school: String) -> impl IntoView {
                 }.into_any(),
             })}
         </section>
-        </Show>
     }
 }

@@ -47,6 +47,9 @@ pub fn DataPage() -> impl IntoView {
         }
     });
     let orgs = Resource::new(move || tab() == "schools", |show| async move { if show { org_list().await } else { Ok(vec![]) } });
+    // Made here, not in the list: a resource made inside suspended content is made again each
+    // time that content renders on the server.
+    let user = Resource::new(|| (), |_| crate::auth::current_user());
     let link = move |t: &str| format!("/data?tab={t}");
 
     view! {
@@ -76,7 +79,10 @@ pub fn DataPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
-                            Ok(page) => view! { <ListView page tab=tab() filters=filters()/> }.into_any(),
+                            Ok(page) => {
+                                let can_edit = user.await.is_ok_and(|u| u.can_edit);
+                                view! { <ListView page tab=tab() filters=filters() can_edit/> }.into_any()
+                            }
                             Err(e) => view! { <ErrorAlert error=e/> }.into_any(),
                         }
                     })}
@@ -87,7 +93,7 @@ pub fn DataPage() -> impl IntoView {
 }
 
 #[component]
-fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
+fn ListView(page: ListPage, tab: String, filters: Filters, can_edit: bool) -> impl IntoView {
     let users = tab == "users";
     let kinds: &[&str] = match tab.as_str() {
         "users" => USER_ROLES,
@@ -112,7 +118,7 @@ fn ListView(page: ListPage, tab: String, filters: Filters) -> impl IntoView {
     let detail = if users { "users" } else { "classes" };
     let sel = |current: &Option<String>, value: &str| current.as_deref() == Some(value);
     // A school's teachers can all be invited at once from their list.
-    let invite_school = (users && filters.role.as_deref() == Some("teacher")).then(|| filters.school.clone()).flatten();
+    let invite_school = (can_edit && users && filters.role.as_deref() == Some("teacher")).then(|| filters.school.clone()).flatten();
     view! {
         <section class="card">
             <Form method="GET" action="/data" attr:class="filters">
@@ -236,6 +242,7 @@ pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let data = Resource::new(id, load_user);
+    let access = super::invite::TeacherAccessData::new(id);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -248,7 +255,7 @@ pub fn UserPage() -> impl IntoView {
                             <h1>{u.name.clone()} " " <span class=format!("badge badge-{}", if u.status == "active" { "ok" } else { "off" })>{u.status.clone()}</span></h1>
                             <p class="muted mono">{u.sourced_id.clone()}</p>
                         </div>
-                        <super::invite::TeacherAccessCard sourced_id=u.sourced_id.clone()/>
+                        <super::invite::TeacherAccessCard sourced_id=u.sourced_id.clone() data=access/>
                         <div class="cards">
                             <section class="card" aria-labelledby="apps-heading">
                                 <h2 id="apps-heading">"Apps that receive this user"</h2>
