@@ -122,7 +122,9 @@ test("a held import is approved and applied, then rolled back to the previous da
   await expect(page.getByTestId("outcome")).toHaveText("held");
   await expect(page.getByTestId("hold-reasons").getByRole("listitem").first()).toContainText("delete");
 
-  // it waits on the imports page
+  // the dashboard says a decision is waiting, and it waits on the imports page
+  await open(page, "/");
+  await expect(page.getByRole("region", { name: "Roster" }).getByRole("status")).toHaveText("1 held import(s) wait for a decision. Review them");
   await open(page, "/imports");
   const held = page.getByTestId("held").getByRole("link");
   await expect(held).toHaveCount(1);
@@ -148,10 +150,22 @@ test("a held import is approved and applied, then rolled back to the previous da
   await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 2}`);
   await expect(activeUsers).toHaveText(usersBefore ?? "");
 
+  // The same package again is held again; discarded, nothing of it is applied.
+  await upload(page, path.join(small, "small-district.zip"), "demo");
+  await expect(page.getByTestId("outcome")).toHaveText("held");
+  await page.getByRole("button", { name: "Discard" }).click();
+  await expect(page.getByTestId("outcome")).toHaveText("discarded");
+  await expect(page.getByTestId("import-message")).toHaveText(`discarded by ${admin.email}; nothing was applied`);
+  await expect(page.getByRole("button", { name: "Approve and apply" })).toHaveCount(0);
+  await open(page, "/");
+  await expect(page.getByTestId("roster-revision")).toHaveText(`Revision ${revision + 2}`);
+  await expect(activeUsers).toHaveText(usersBefore ?? "");
+  await expect(page.getByRole("region", { name: "Roster" }).getByRole("status")).toHaveCount(0);
+
   // All of it is in the audit log, with who did it.
   await open(page, "/audit");
   const table = page.getByTestId("audit-table");
-  for (const action of ["import.upload", "import.approve", "revision.rollback", "sign_in"]) {
+  for (const action of ["import.upload", "import.approve", "import.discard", "revision.rollback", "sign_in"]) {
     await expect(table.locator(`tr[data-action="${action}"]`).first()).toContainText(admin.email);
   }
 });

@@ -321,6 +321,22 @@ test("a reported problem shows as gone after the import that fixes it; a request
 
   // The SIS is fixed and its next delta arrives (a command-line import, as a nightly job runs it).
   cli("import", "--source", "demo", deltaDeletingEnrollment(classId, studentId!));
+  // The admin finds the enrollment among the deleted ones in the data browser, and only there.
+  await open(page, `/data?tab=enrollments&q=${encodeURIComponent(studentId!)}`);
+  const enrollments = page.getByTestId("data-table").locator("tbody tr");
+  await expect(enrollments.filter({ hasText: classId })).toContainText("tobedeleted");
+  await page.getByLabel("Status").selectOption("tobedeleted");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/[?&]status=tobedeleted/);
+  await expect(enrollments).toHaveCount(1);
+  await expect(enrollments.first().locator("td").nth(0)).toHaveText(classId);
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/[?&]status=active/);
+  await expect(enrollments.filter({ hasText: classId })).toHaveCount(0);
+  const statuses = await enrollments.locator("td:last-child").allTextContents();
+  expect(statuses.length).toBeGreaterThan(0);
+  expect(new Set(statuses)).toEqual(new Set(["active"]));
   await open(page, "/roster-issues");
   await expect(card.getByTestId("issue-check")).toHaveText(`Roster now ${studentName} is no longer on the class list.`);
   await expect(card.getByTestId("issue-check").locator(".badge")).toHaveClass(/badge-ok/);
