@@ -1,4 +1,5 @@
 import { test, expect, APIRequestContext, Page } from "@playwright/test";
+import * as fs from "node:fs";
 import { admin } from "../playwright.config";
 import { signIn, open, hydrated, count } from "./support";
 
@@ -179,4 +180,27 @@ test("an app's secret is rotated with and without grace, all credentials are rev
   await expect(mine("app.disable")).toHaveCount(1);
   await expect(mine("app.enable")).toHaveCount(1);
   await expect(mine("credentials.revoke")).toContainText(admin.email);
+  // Nothing on the page changes or deletes an entry.
+  await expect(table.getByRole("button")).toHaveCount(0);
+
+  // Filtered by action and text with the page's form: the page, and its CSV export, hold the
+  // secrets issued for this app and nothing else.
+  await hydrated(page);
+  await page.getByLabel("Action").selectOption({ label: "Issued a new secret" });
+  await page.getByLabel("Contains").fill(`app ${appId}`);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/[?&]action=credentials\.rotate/);
+  await expect(table.locator("tbody tr")).toHaveCount(3);
+  await expect(table.locator('tbody tr:not([data-action="credentials.rotate"])')).toHaveCount(0);
+  const exportLink = page.getByRole("link", { name: "Export as CSV" });
+  await expect(exportLink).toHaveAttribute("href", `/audit.csv?action=credentials.rotate&text=app%20${appId}`);
+  const download = page.waitForEvent("download");
+  await exportLink.click();
+  const csv = fs.readFileSync(await (await download).path(), "utf8").trimEnd().split("\n");
+  expect(csv[0]).toBe("id,at,actor,action,target,detail");
+  expect(csv.slice(1).map((line) => line.split(",").slice(2, 5))).toEqual([
+    [admin.email, "credentials.rotate", `app ${appId}`],
+    [admin.email, "credentials.rotate", `app ${appId}`],
+    [admin.email, "credentials.rotate", `app ${appId}`],
+  ]);
 });
