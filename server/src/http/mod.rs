@@ -25,9 +25,22 @@ pub const SESSION_COOKIE: &str = "rollbook_session";
 /// A console session ends after this long without a request.
 pub const SESSION_IDLE: time::Duration = time::Duration::hours(8);
 
-/// What every handler can reach.
+/// What every handler can reach. axum clones the state for every request, so it is one
+/// reference count; the parts themselves live in [`Shared`].
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The server's parts, shared by every request.
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub routes: Vec<AxumRouteListing>,
@@ -84,7 +97,7 @@ pub fn router(
     options: RouterOptions,
 ) -> Router {
     let routes = leptos_axum::generate_route_list(app::App);
-    let state = AppState {
+    let state = AppState(std::sync::Arc::new(Shared {
         leptos_options,
         store: store.clone(),
         routes: routes.clone(),
@@ -93,7 +106,7 @@ pub fn router(
         rostering: rostering::RosteringRuntime::start(store.clone(), &options.api),
         data_dir: options.data_dir.clone(),
         mailer: options.mailer.clone(),
-    };
+    }));
 
     let sessions = SessionManagerLayer::new(store.session_store())
         .with_name(SESSION_COOKIE)
