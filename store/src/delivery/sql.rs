@@ -132,6 +132,8 @@ pub(super) struct Query {
     from_where: String,
     binds: Vec<String>,
     status: String,
+    /// True when the record is still in the share (then `status` is the record's own).
+    in_share: String,
     modified: String,
 }
 
@@ -157,6 +159,7 @@ impl Query {
             from_where: String::new(),
             binds: Vec::new(),
             status: String::new(),
+            in_share: String::new(),
             modified: String::new(),
         };
         let cutoff = q.bind(&view.cutoff);
@@ -178,6 +181,7 @@ impl Query {
             conditions.push(format!("(mc.left_at IS NULL OR mc.left_at >= {cutoff})"));
             conditions.push(format!("(mu.left_at IS NULL OR mu.left_at >= {cutoff})"));
             q.status = "CASE WHEN mc.left_at IS NOT NULL OR mu.left_at IS NOT NULL THEN 'tobedeleted' ELSE t.status END".into();
+            q.in_share = "mc.left_at IS NULL AND mu.left_at IS NULL".into();
             q.modified = format!(
                 "{greatest}(t.date_last_modified, mc.since, mu.since, COALESCE(mc.left_at, ''), COALESCE(mu.left_at, ''))"
             );
@@ -189,6 +193,7 @@ impl Query {
             conditions.push(format!("m.app_id = {app} AND m.entity = '{member}'"));
             conditions.push(format!("(m.left_at IS NULL OR m.left_at >= {cutoff})"));
             q.status = "CASE WHEN m.left_at IS NOT NULL THEN 'tobedeleted' ELSE t.status END".into();
+            q.in_share = "m.left_at IS NULL".into();
             q.modified = format!("{greatest}(t.date_last_modified, m.since, COALESCE(m.left_at, ''))");
         }
         // Records deleted from the roster stay visible as tombstones within the window.
@@ -351,6 +356,21 @@ impl Query {
                 let col = format!("t.{c}");
                 let (col, value) = if matches!(target, Target::Bool(_)) { (format!("lower({col})"), value.to_lowercase()) } else { (col, value) };
                 self.scalar(&col, op, &value, lower_find)
+            }
+            // `status='active'` (the usual filter, and every bulk export) spelled out over the
+            // columns: PostgreSQL cannot estimate a condition on the CASE and, expecting almost
+            // no rows, hash-joins and sorts the whole share for each page (3 s instead of 60 ms
+            // per page of enrollments at 1M students). The roster's status is never NULL, so
+            // both spellings select the same rows.
+            Target::Status if matches!(op, Op::Eq | Op::Ne) && matches!(value.as_str(), "active" | "tobedeleted") => {
+                let active = format!("({} AND t.status = 'active')", self.in_share);
+                let deleted = format!("(NOT ({}) OR t.status = 'tobedeleted')", self.in_share);
+                match (op, value.as_str()) {
+                    (Op::Eq, "active") => active,
+                    (Op::Ne, "active") => format!("NOT {active}"),
+                    (Op::Eq, _) => deleted,
+                    _ => format!("NOT {deleted}"),
+                }
             }
             Target::Status => {
                 let expr = self.status.clone();
@@ -539,6 +559,7 @@ impl Query {
             from_where: self.from_where.clone(),
             binds: self.binds.clone(),
             status: self.status.clone(),
+            in_share: self.in_share.clone(),
             modified: self.modified.clone(),
         };
         let bound = q.id_bound(">", after);
