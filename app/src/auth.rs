@@ -50,7 +50,12 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
             session.cycle_id().await.map_err(internal)?;
             session.insert(SESSION_AUTH_KEY, auth).await.map_err(internal)?;
             tracing::info!(account_id = account.id, "signed in");
-            leptos_axum::redirect(&safe_next(next.as_deref()));
+            // Teachers have no dashboard: by default they go to their own classes.
+            let target = match safe_next(next.as_deref()) {
+                home if home == "/" && account.role == store::Role::Teacher => "/my-classes".to_string(),
+                target => target,
+            };
+            leptos_axum::redirect(&target);
             Ok(())
         }
         Err(AuthError::InvalidCredentials) => Err(AppError::SignInRefused(REFUSAL.to_string())),
