@@ -104,6 +104,10 @@ fn ListView(page: ListPage, tab: String, filters: Filters, can_edit: bool) -> im
     };
     // Only users and classes have pages of their own.
     let linked = matches!(tab.as_str(), "users" | "classes");
+    // Filters are offered where the list has the column (the store refuses the others):
+    // sessions belong to no school, and neither sessions nor enrollments carry grades.
+    let by_school = tab != "academicSessions";
+    let by_grade = !matches!(tab.as_str(), "academicSessions" | "enrollments");
     let here = |p: i64| {
         let mut q = format!("/data?tab={tab}&page={p}");
         for (k, v) in [("q", &filters.text), ("role", &filters.role), ("school", &filters.school), ("grade", &filters.grade), ("status", &filters.status), ("sort", &filters.sort)] {
@@ -137,13 +141,17 @@ fn ListView(page: ListPage, tab: String, filters: Filters, can_edit: bool) -> im
                         {kinds.iter().map(|k| view! { <option value=*k selected=sel(&filters.role, k)>{*k}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"School"
-                    <select name="school">
-                        <option value="">"Any"</option>
-                        {page.schools.iter().map(|(id, name)| view! { <option value=id.clone() selected=sel(&filters.school, id)>{name.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>"Grade"<input name="grade" size="4" value=filters.grade.clone().unwrap_or_default()/></label>
+                {by_school.then(|| view! {
+                    <label>"School"
+                        <select name="school">
+                            <option value="">"Any"</option>
+                            {page.schools.iter().map(|(id, name)| view! { <option value=id.clone() selected=sel(&filters.school, id)>{name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                {by_grade.then(|| view! {
+                    <label>"Grade"<input name="grade" size="4" value=filters.grade.clone().unwrap_or_default()/></label>
+                })}
                 <label>"Status"
                     <select name="status">
                         <option value="">"Any"</option>

@@ -104,6 +104,19 @@ impl Sql {
     }
 
     /// `(lower(col) >= p AND lower(col) < p+MAX)`.
+    /// Records of `alias` with this status. Deleted records are few, and a page of them is not
+    /// found by walking the list order (1.8M users at 1M students: 2.2 s to find there are
+    /// none): they are looked up through the table's (source, status) index and then sorted.
+    /// Active records are most of a roster; the walk finds a page of them at once.
+    fn status(&mut self, alias: &str, status: String) -> &mut Sql {
+        let deleted = status == "tobedeleted";
+        self.push(&format!(" AND {alias}.status = ")).bind(status);
+        if deleted {
+            self.push(&format!(" AND {alias}.source_id IN (SELECT id FROM sources)"));
+        }
+        self
+    }
+
     fn prefix(&mut self, col: &str, prefix: &str) -> &mut Sql {
         self.push(&format!("(lower({col}) >= ")).bind(prefix).push(&format!(" AND lower({col}) < ")).bind(prefix_end(prefix)).push(")")
     }
@@ -166,7 +179,7 @@ impl Store {
             q.push(" ESCAPE '\\'");
         }
         if let Some(status) = clean(&query.status) {
-            q.push(" AND u.status = ").bind(status);
+            q.status("u", status);
         }
         match clean(&query.sort).as_deref() {
             Some("id") => q.push(" ORDER BY u.sourced_id"),
@@ -216,8 +229,9 @@ impl Store {
 
     /// Courses, academic sessions or enrollments (`kind`) matching `query`, a page at a time, as
     /// rows of text cells (the first is the sourcedId). Courses: title prefix or exact
-    /// sourcedId / course code, school = org. Sessions: title prefix or exact sourcedId, `role`
-    /// = session type. Enrollments: exact sourcedId, class or user, `role` = enrollment role.
+    /// sourcedId / course code, school = org, grade. Sessions: title prefix or exact sourcedId,
+    /// `role` = session type. Enrollments: exact sourcedId, class or user, `role` = enrollment
+    /// role, school. A filter the list has no column for is refused, not ignored.
     pub async fn browse_other(&self, kind: &str, query: &BrowseQuery) -> Result<BrowsePage<Vec<String>>, StoreError> {
         let offset = query.page.max(0) * BROWSE_PAGE;
         if offset > BROWSE_MAX_OFFSET {
@@ -250,6 +264,15 @@ impl Store {
             ),
             other => return Err(StoreError::Invalid(format!("`{other}` is not a list of the data browser"))),
         };
+        let unsupported = match kind {
+            "academicSessions" => [("school", &query.school), ("grade", &query.grade)].into_iter().find(|(_, v)| clean(v).is_some()),
+            "enrollments" => clean(&query.grade).map(|_| ("grade", &query.grade)),
+            _ => None,
+        };
+        if let Some((name, _)) = unsupported {
+            let list = if kind == "academicSessions" { "academic sessions" } else { kind };
+            return Err(StoreError::Invalid(format!("{list} cannot be filtered by {name}")));
+        }
         let width = columns.len();
         let mut q = Sql::new(&format!("SELECT {} FROM {from} WHERE 1 = 1", rows::columns(&columns.iter().map(|c| c.to_string()).collect::<Vec<_>>())));
         if let Some(text) = clean(&query.text) {
@@ -276,11 +299,15 @@ impl Store {
                 q.push(" AND t.class_sourced_id IN (SELECT c.sourced_id FROM classes c WHERE c.school_sourced_id = ").bind(school).push(")");
             }
         }
+        if let (true, Some(grade)) = (kind == "courses", clean(&query.grade)) {
+            q.push(" AND (',' || COALESCE(t.grades, '') || ',') LIKE ").bind(format!("%,{},%", crate::service::audit::escape_like(&grade)));
+            q.push(" ESCAPE '\\'");
+        }
         if let (false, Some(value)) = (kind_col.is_empty(), clean(&query.role)) {
             q.push(&format!(" AND {kind_col} = ")).bind(value);
         }
         if let Some(status) = clean(&query.status) {
-            q.push(" AND t.status = ").bind(status);
+            q.status("t", status);
         }
         let order = if clean(&query.sort).as_deref() == Some("id") { "t.sourced_id" } else { order };
         q.push(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", BROWSE_PAGE + 1));
@@ -321,7 +348,7 @@ impl Store {
             q.push(" ESCAPE '\\'");
         }
         if let Some(status) = clean(&query.status) {
-            q.push(" AND c.status = ").bind(status);
+            q.status("c", status);
         }
         match clean(&query.sort).as_deref() {
             Some("id") => q.push(" ORDER BY c.sourced_id"),

@@ -126,6 +126,9 @@ pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
     assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("Ava.Nguyen@students.rusd.example.org".into()))).await.unwrap()), ["usr-s-200"]);
     assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("o'b".into()))).await.unwrap()), ["usr-s-201"]);
     assert!(db.browse_users(&q(|q| q.text = Some("%".into()))).await.unwrap().rows.is_empty());
+    // an exact identifier (the district's own number), not a prefix of one
+    assert_eq!(ids(db.browse_users(&q(|q| q.text = Some("201".into()))).await.unwrap()), ["usr-s-201"]);
+    assert!(db.browse_users(&q(|q| q.text = Some("20".into()))).await.unwrap().rows.is_empty());
     // filters: role, school, grade
     let teachers = ids(db.browse_users(&q(|q| q.role = Some("teacher".into()))).await.unwrap());
     assert!(teachers.iter().all(|id| id.starts_with("usr-t-")) && !teachers.is_empty(), "{teachers:?}");
@@ -160,6 +163,18 @@ pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
     .unwrap();
     assert!(!teaching.rows.is_empty() && teaching.rows.iter().all(|r| r[3] == "teacher" && r[4] == "org-school-hs"));
     assert!(db.browse_other("secrets", &BrowseQuery::default()).await.is_err(), "only the browser's lists");
+    // courses by grade (a grade inside the comma-separated list, not a substring of another)
+    let grade7 = db.browse_other("courses", &q(|q| q.grade = Some("07".into()))).await.unwrap();
+    assert_eq!(grade7.rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["crs-ms-hr7"]);
+    let grade10 = db.browse_other("courses", &q(|q| q.grade = Some("10".into()))).await.unwrap();
+    assert_eq!(grade10.rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["crs-hs-alg1", "crs-hs-bio"]);
+    assert!(db.browse_other("courses", &q(|q| q.grade = Some("0".into()))).await.unwrap().rows.is_empty());
+    // a filter a list has no column for is refused with its name, not silently ignored
+    let refused = |kind: &'static str, f: fn(&mut BrowseQuery)| async move { db.browse_other(kind, &q(f)).await.err().map(|e| e.to_string()) };
+    assert_eq!(refused("academicSessions", |q| q.school = Some("org-school-hs".into())).await.as_deref(), Some("academic sessions cannot be filtered by school"));
+    assert_eq!(refused("academicSessions", |q| q.grade = Some("09".into())).await.as_deref(), Some("academic sessions cannot be filtered by grade"));
+    assert_eq!(refused("enrollments", |q| q.grade = Some("09".into())).await.as_deref(), Some("enrollments cannot be filtered by grade"));
+    assert_eq!(refused("enrollments", |q| q.grade = Some("  ".into())).await, None, "a blank filter is no filter");
 
     let class = db.class_detail("cls-hs-alg1-p1").await.unwrap().unwrap();
     assert_eq!(class.school.0, "org-school-hs");
