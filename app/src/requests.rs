@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ui::{encode, invalid, when, ErrorAlert, FieldError, FormError},
+    ui::{invalid, when, ErrorAlert, FieldError, FormError},
     AppError,
 };
 
@@ -76,7 +76,7 @@ pub async fn decide_app_request(id: i64, approve: bool, decision: Option<String>
     use crate::ssr::{from_store, require_admin, store};
     let account = require_admin().await?;
     let r = store()?.decide_app_request(id, &account.email, approve, decision.as_deref().unwrap_or("")).await.map_err(from_store)?;
-    let next = next_step(&r.app_id, &r.classes);
+    let next = next_step(&r);
     if approve {
         // Straight on to the share (or to registering the app): approving is only the start.
         leptos_axum::redirect(&next);
@@ -85,12 +85,14 @@ pub async fn decide_app_request(id: i64, approve: bool, decision: Option<String>
 }
 
 /// Where approving leads.
-#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
-fn next_step(app_id: &Option<i64>, classes: &[String]) -> String {
-    match app_id {
-        Some(id) if classes.is_empty() => format!("/apps/{id}/share"),
-        Some(id) => format!("/apps/{id}/share?add_classes={}", encode(&classes.join(","))),
-        None => "/apps".to_string(),
+#[cfg(feature = "ssr")]
+fn next_step(r: &store::service::app_requests::AppRequest) -> String {
+    use crate::ui::encode;
+    match r.app_id {
+        Some(id) if r.classes.is_empty() => format!("/apps/{id}/share"),
+        Some(id) => format!("/apps/{id}/share?add_classes={}", encode(&r.classes.join(","))),
+        // A new app: its registration form, filled in with what the teacher gave.
+        None => format!("/apps?name={}&contact={}#new-app-heading", encode(&r.app_name), encode(&r.web_address)),
     }
 }
 
@@ -174,14 +176,36 @@ fn RequestCard(request: QueueRequest, can_edit: bool, changed: RwSignal<u32>) ->
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::next_step;
+    use store::service::app_requests::AppRequest;
+
+    fn request(app_id: Option<i64>, classes: &[&str]) -> AppRequest {
+        AppRequest {
+            id: 1,
+            teacher: "Maria Lopez".into(),
+            teacher_email: "mlopez@rusd.example.org".into(),
+            app_id,
+            app_name: "Fraction Lab & Co".into(),
+            web_address: "https://fractions.example/?src=rollbook".into(),
+            reason: "practice".into(),
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            requested_at: String::new(),
+            status: "approved".into(),
+            decided_by: String::new(),
+            decided_at: String::new(),
+            decision: String::new(),
+        }
+    }
 
     #[test]
-    fn approving_leads_to_the_share_editor_with_the_classes() {
-        assert_eq!(next_step(&Some(3), &[]), "/apps/3/share");
-        assert_eq!(next_step(&Some(3), &["cls-a".into(), "cls b".into()]), "/apps/3/share?add_classes=cls-a%2Ccls%20b");
-        assert_eq!(next_step(&None, &["x".into()]), "/apps");
+    fn approving_leads_to_the_share_editor_with_the_classes_or_to_registering_the_new_app() {
+        assert_eq!(next_step(&request(Some(3), &[])), "/apps/3/share");
+        assert_eq!(next_step(&request(Some(3), &["cls-a", "cls b"])), "/apps/3/share?add_classes=cls-a%2Ccls%20b");
+        assert_eq!(
+            next_step(&request(None, &["x"])),
+            "/apps?name=Fraction%20Lab%20%26%20Co&contact=https%3A%2F%2Ffractions.example%2F%3Fsrc%3Drollbook#new-app-heading"
+        );
     }
 }

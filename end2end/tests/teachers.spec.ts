@@ -31,6 +31,7 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await teacher.goto(link);
   await hydrated(teacher);
   await expect(teacher.getByTestId("invitee")).toContainText(`${teacherName}, choose a password for`);
+  const teacherEmail = ((await teacher.getByTestId("invitee").textContent()) ?? "").match(/choose a password for (\S+@[^\s]+?)\.?\s*$/)![1];
   await teacher.getByLabel("New password").fill("a long teacher password");
   await teacher.getByLabel("The same password again").fill("not the same one");
   await teacher.getByRole("button", { name: "Set password and sign in" }).click();
@@ -46,6 +47,16 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await expect(teacher.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["My classes", "Apps"]);
   await teacher.goto("/data");
   await expect(teacher).toHaveURL(/\/my-classes$/);
+  // Signed out, they come back through the same sign-in page as the district's staff.
+  await hydrated(teacher);
+  await teacher.getByRole("button", { name: "Sign out" }).click();
+  await expect(teacher).toHaveURL(/\/sign-in/);
+  await hydrated(teacher);
+  await teacher.getByLabel("E-mail").fill(teacherEmail);
+  await teacher.getByLabel("Password").fill("a long teacher password");
+  await teacher.getByRole("button", { name: "Sign in" }).click();
+  await expect(teacher.getByRole("heading", { level: 1, name: "My classes" })).toBeVisible();
+  await expect(teacher.locator('a[href^="/my-classes/"]')).toHaveCount(ownClasses.length);
   const refused = await teacher.request.post("/api/load_user", { form: { sourced_id: "x" } });
   expect(refused.status()).toBe(403);
   // A class of someone else (from the admin's class list) is refused to the teacher.
@@ -378,6 +389,22 @@ test("a reported problem shows as gone after the import that fixes it; a request
   const mine = teacher.getByTestId("my-requests").getByRole("listitem").filter({ hasText: wanted });
   await expect(mine).toContainText("Denied");
   await expect(mine).toContainText("District: We already license Word Wizard for spelling; ask us about it.");
+
+  // Another new app, approved: the admin goes on to register it, the form filled in with what
+  // the teacher gave.
+  const welcome = `Fraction Lab ${Date.now()}`;
+  await teacher.getByLabel("App", { exact: true }).selectOption("new");
+  await teacher.getByLabel("Its name").fill(welcome);
+  await teacher.getByLabel("Its web address").fill("https://fractions.example/lab");
+  await teacher.getByLabel("Why your classes need it").fill("Fractions with pictures.");
+  await teacher.getByRole("button", { name: "Send the request" }).click();
+  await expect(teacher.getByRole("status").filter({ hasText: "the district has your request" })).toBeVisible();
+  await open(page, "/app-requests");
+  await page.getByTestId("app-request").filter({ hasText: welcome }).getByRole("button", { name: "Approve" }).click();
+  await expect(page).toHaveURL(/\/apps\?name=/);
+  await hydrated(page);
+  await expect(page.getByLabel("Name")).toHaveValue(welcome);
+  await expect(page.getByLabel("Vendor contact")).toHaveValue("https://fractions.example/lab");
 
   // 3. The admin withdraws a class a teacher switched on.
   const tutorName = `Tutor Hub ${Date.now()}`;

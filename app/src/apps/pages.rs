@@ -22,6 +22,9 @@ pub fn AppsPage() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let issued = move || create.value().get().and_then(|r| r.ok());
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    // An approved request for a new app arrives here with the name and address the teacher gave.
+    let query = leptos_router::hooks::use_query_map();
+    let given = move |k: &str| query.with_untracked(|q| q.get(k)).unwrap_or_default();
 
     view! {
         <Title text="Apps"/>
@@ -63,13 +66,14 @@ pub fn AppsPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.can_edit).unwrap_or(false);
+                let (given_name, given_contact) = (given("name"), given("contact"));
                 admin.then(|| view! {
                     <section class="card" aria-labelledby="new-app-heading">
                         <h2 id="new-app-heading">"Register an app"</h2>
                         <ActionForm action=create attr:class="form-grid">
                             <div class="field">
                                 <label for="app-name">"Name"</label>
-                                <input id="app-name" name="name" required maxlength="200"
+                                <input id="app-name" name="name" required maxlength="200" value=given_name
                                     aria-describedby="app-name-error" aria-invalid=invalid(error, "name")/>
                                 <FieldError error field="name" id="app-name-error"/>
                             </div>
@@ -81,7 +85,7 @@ pub fn AppsPage() -> impl IntoView {
                             </div>
                             <div class="field">
                                 <label for="app-contact">"Vendor contact"</label>
-                                <input id="app-contact" name="contact" maxlength="200" placeholder="support@vendor.example"
+                                <input id="app-contact" name="contact" maxlength="200" placeholder="support@vendor.example" value=given_contact
                                     aria-describedby="app-contact-error" aria-invalid=invalid(error, "contact")/>
                                 <FieldError error field="contact" id="app-contact-error"/>
                             </div>
