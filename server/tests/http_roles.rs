@@ -201,4 +201,44 @@ async fn auditors_change_nothing_teachers_see_only_their_own_and_staff_have_no_c
         assert_eq!(status, StatusCode::OK);
         assert_eq!(mine.as_array().unwrap().iter().map(|c| c["sourced_id"].as_str().unwrap()).collect::<Vec<_>>(), ["cls-hs-alg1-p1", "cls-hs-bio-p3"]);
     }
+
+    // a whole school's teachers at once: links for those without an account, a reason for the rest
+    let (status, invited) = call(&app, &admin, "invite_school", &[("school", "org-school-ms")], &app_id).await;
+    assert_eq!(status, StatusCode::OK, "{invited}");
+    let mut outcomes: Vec<(&str, &Value)> = invited.as_array().unwrap().iter().map(|i| (i[0].as_str().unwrap(), &i[1])).collect();
+    outcomes.sort_by_key(|(name, _)| *name);
+    assert_eq!(outcomes.iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["Daniel Okafor", "Maria Lopez-Garcia"], "{invited}");
+    assert!(outcomes[0].1["Ok"]["link"].as_str().unwrap().contains("/welcome?token="), "{invited}");
+    assert_eq!(outcomes[1].1, &json!({"Err": "has an account already"}));
+
+    // once the roster no longer lists her as a teacher, her sessions stop working and she
+    // cannot sign in again
+    let package = app.dir.join("no-longer-teaching");
+    std::fs::create_dir_all(&package).unwrap();
+    let manifest = std::fs::read_to_string(support::district::sample("synthetic/v1p2-delta/manifest.csv")).unwrap();
+    let manifest: Vec<String> = manifest
+        .lines()
+        .map(|l| if l.starts_with("file.") && l != "file.roles,delta" { format!("{},absent", l.split(',').next().unwrap()) } else { l.to_string() })
+        .collect();
+    std::fs::write(package.join("manifest.csv"), manifest.join("\r\n") + "\r\n").unwrap();
+    let t = "2025-11-04T08:00:00.000Z";
+    std::fs::write(
+        package.join("roles.csv"),
+        format!(
+            "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\r\n\
+             rol-usr-t-100,tobedeleted,{t},usr-t-100,primary,teacher,2025-08-18,,org-school-hs,\r\n\
+             rol-usr-t-100-ms,tobedeleted,{t},usr-t-100,secondary,teacher,,,org-school-ms,\r\n"
+        ),
+    )
+    .unwrap();
+    let dropped = app.store.import_package(&package, &options, &store::roster::Silent).await.unwrap();
+    let dropped = match dropped.outcome {
+        store::roster::Outcome::Held => app.store.approve_import(dropped.id, "dana", &store::roster::Silent).await.unwrap(),
+        _ => dropped,
+    };
+    assert_eq!(dropped.outcome, store::roster::Outcome::Applied, "{}", dropped.message);
+    for client in [&teacher, &again] {
+        assert_eq!(call(&app, client, "my_classes", &[], &app_id).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.sign_in(&browser(), email, TEACHER_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
 }
