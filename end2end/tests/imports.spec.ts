@@ -5,7 +5,7 @@ import * as os from "node:os";
 import { admin, samples, demo } from "../playwright.config";
 import type { Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { signIn, open, cli } from "./support";
+import { signIn, open, cli, demoRows } from "./support";
 
 // These journeys change the roster; they run after the dashboard test (files run in name order)
 // and leave the demo district as it was (the held import is rolled back).
@@ -121,6 +121,16 @@ test("a held import is approved and applied, then rolled back to the previous da
   await expect(page).toHaveURL(/\/imports\/\d+$/);
   await expect(page.getByTestId("outcome")).toHaveText("held");
   await expect(page.getByTestId("hold-reasons").getByRole("listitem").first()).toContainText("delete");
+  // samples of what it would delete: demo users the small district does not list
+  const sampleText = (await page.getByTestId("samples-users").textContent()) ?? "";
+  const sampled = [...sampleText.matchAll(/(\S+) \(deleted\)/g)].map((m) => m[1]);
+  expect(sampled).toHaveLength(10);
+  const demoUsers = new Set(demoRows("users.csv").map((u) => u.sourcedId));
+  const smallUsers = new Set(fs.readFileSync(path.join(small, "users.csv"), "utf8").split(/\r?\n/).slice(1).map((l) => l.split(",")[0]));
+  for (const id of sampled) {
+    expect(demoUsers.has(id), id).toBe(true);
+    expect(smallUsers.has(id), id).toBe(false);
+  }
 
   // the dashboard says a decision is waiting, and it waits on the imports page
   await open(page, "/");

@@ -232,7 +232,7 @@ fn Report(d: ImportReportView, approve: ServerAction<ApproveImport>, discard: Se
                 {(!d.samples.is_empty()).then(|| view! {
                     <h3>"Samples"</h3>
                     {d.samples.iter().map(|(entity, list)| view! {
-                        <p><strong>{entity.clone()}</strong> ": "
+                        <p data-testid=format!("samples-{entity}")><strong>{entity.clone()}</strong> ": "
                             {list.iter().map(|(change, sid)| format!("{sid} ({change})")).collect::<Vec<_>>().join(", ")}</p>
                     }).collect_view()}
                 })}
