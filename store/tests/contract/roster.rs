@@ -180,12 +180,35 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 18);
     assert_eq!(db.current_revision().await.unwrap(), 2);
     assert!(db.approve_import(r.id, "x", &Silent).await.unwrap_err().to_string().contains("is discarded, not held"));
-    // Held again, approved this time.
+    // Held again, approved this time: by two admins at once (or a double click). Only one
+    // decision goes through; the other is refused and applies nothing.
     let r = import(db, pkg(16).path(), "sis", None).await;
     assert_eq!(r.outcome, Outcome::Held);
-    let approved = db.approve_import(r.id, "admin@example.org", &Silent).await.unwrap();
-    assert_eq!(approved.outcome, Outcome::Applied);
+    let (first, second) = tokio::join!(db.approve_import(r.id, "admin@example.org", &Silent), db.approve_import(r.id, "other@example.org", &Silent));
+    let mut outcomes = [first, second].map(|o| o.map(|r| r.outcome).map_err(|e| e.to_string()));
+    outcomes.sort_by_key(|o| o.is_err());
+    assert_eq!(outcomes[0], Ok(Outcome::Applied));
+    let refused = outcomes[1].clone().unwrap_err();
+    assert!(refused.starts_with(&format!("import {} ", r.id)) && refused.contains(", not held"), "{refused}");
+    assert_eq!(db.current_revision().await.unwrap(), 3, "applied once");
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 16);
+    // An approval and a discard at once: whichever comes first decides, the roster agrees with it.
+    let r = import(db, pkg(14).path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Held);
+    let (approved, discarded) = tokio::join!(db.approve_import(r.id, "admin@example.org", &Silent), db.discard_import(r.id, "other@example.org"));
+    match (approved, discarded) {
+        (Ok(a), Err(d)) => {
+            assert_eq!(a.outcome, Outcome::Applied);
+            assert!(d.to_string().contains(", not held"), "{d}");
+            assert_eq!((db.current_revision().await.unwrap(), db.roster_counts().await.unwrap()["users"].active), (4, 14));
+        }
+        (Err(a), Ok(d)) => {
+            assert_eq!(d.outcome, Outcome::Discarded);
+            assert!(a.to_string().contains(", not held"), "{a}");
+            assert_eq!((db.current_revision().await.unwrap(), db.roster_counts().await.unwrap()["users"].active), (3, 16));
+        }
+        (a, d) => panic!("exactly one decision goes through: {:?} / {:?}", a.map(|r| r.outcome), d.map(|r| r.outcome)),
+    }
     // Per-entity thresholds: users may change freely now.
     db.set_import_setting("hold.users.delete_percent", Some("100")).await.unwrap();
     db.set_import_setting("hold.roles.delete_percent", Some("100")).await.unwrap();

@@ -122,12 +122,24 @@ impl Store {
     }
 
     /// Applies a held import as it is, without the thresholds (an admin looked at it).
+    /// Two decisions on one import (two admins, a double click) cannot both go through: the
+    /// first claims it, the other gets [`StoreError::Conflict`].
     pub async fn approve_import(&self, id: i64, actor: &str, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
         let (mut report, held) = self.held_import(id).await?;
-        let source_id = self.ensure_source(&report.source).await?;
-        let run = Run { store: self, path: &held, source_id, actor, force: true };
+        self.claim_held(id, "running").await?;
+        let source_id = self.ensure_source(&report.source).await;
+        let run = |source_id| Run { store: self, path: &held, source_id, actor, force: true };
         *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
-        run.execute(&mut report, progress).await?;
+        let ran = match source_id {
+            Ok(source_id) => run(source_id).execute(&mut report, progress).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = ran {
+            // Nothing was applied (the transaction rolled back): it waits for a decision again.
+            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET status = 'held' WHERE id = $1 AND status = 'running'")
+                .bind(id).execute(pool).await?.rows_affected());
+            return Err(e);
+        }
         if report.outcome == Outcome::Applied {
             with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
                 .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
@@ -175,6 +187,7 @@ impl Store {
     /// Discards a held import: nothing of it is applied; its report stays.
     pub async fn discard_import(&self, id: i64, actor: &str) -> Result<ImportReport, StoreError> {
         let (mut report, held) = self.held_import(id).await?;
+        self.claim_held(id, "discarded").await?;
         report.outcome = Outcome::Discarded;
         report.message = format!("discarded by {actor}; nothing was applied");
         self.record_outcome(&report, None, Some(actor)).await?;
@@ -183,11 +196,29 @@ impl Store {
     }
 
     /// Marks imports left `running` by a crash as failed (call when no import can be running,
-    /// e.g. at server start). Their transactions were never committed.
+    /// e.g. at server start). Their transactions were never committed. An approval cut short
+    /// still has its held package: it waits for a decision again.
     pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
-        Ok(with_pool!(&self.db, pool => sqlx::query(
+        let held = with_pool!(&self.db, pool => sqlx::query(
+            "UPDATE imports SET status = 'held' WHERE status = 'running' AND held_path IS NOT NULL")
+            .execute(pool).await?.rows_affected());
+        let failed = with_pool!(&self.db, pool => sqlx::query(
             "UPDATE imports SET status = 'failed', finished_at = $1 WHERE status = 'running'")
-            .bind(now()).execute(pool).await?.rows_affected()))
+            .bind(now()).execute(pool).await?.rows_affected());
+        Ok(held + failed)
+    }
+
+    /// Moves a held import to `status` if it is still held, else [`StoreError::Conflict`].
+    async fn claim_held(&self, id: i64, status: &str) -> Result<(), StoreError> {
+        let claimed = with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET status = $1 WHERE id = $2 AND status = 'held'")
+            .bind(status).bind(id).execute(pool).await?.rows_affected());
+        if claimed == 1 {
+            return Ok(());
+        }
+        let now: Option<String> = with_pool!(&self.db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?;
+        let now = now.unwrap_or_else(|| "gone".into());
+        Err(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {now}, not held")))
     }
 
     async fn held_import(&self, id: i64) -> Result<(Box<ImportReport>, PathBuf), StoreError> {
