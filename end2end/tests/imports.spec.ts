@@ -27,8 +27,19 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   const before = await revisionOnDashboard(page);
   expect(before).toBe("Revision 1");
 
+  // On a slow connection (1 KB/s up: the 3.6 KB zip takes seconds) the page shows the upload in
+  // progress, and the button cannot be pressed twice. (Chromium reports the bytes as sent once
+  // they are handed to its network layer, so the percentage passes too fast to catch; the
+  // state after it waits for the slow link.)
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 1024 });
   await upload(page, path.join(samples, "synthetic/v1p2-bulk/v1p2-bulk.zip"), "synthetic");
+  await expect(page.locator("#upload-status")).toHaveText("Checking and importing… (large packages take a while)");
+  await expect(page.locator("#upload-progress")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Upload and import" })).toBeDisabled();
   await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   await expect(page.getByTestId("outcome")).toHaveText("applied");
   await expect(page.getByTestId("import-message")).toHaveText("applied as revision 2");
   // The synthetic district has 7 users; every one is new here.
