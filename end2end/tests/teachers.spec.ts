@@ -2,7 +2,7 @@ import { test, expect, Page, Browser, APIRequestContext } from "@playwright/test
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { admin, demo } from "../playwright.config";
+import { admin, auditor, demo } from "../playwright.config";
 import { signIn, open, hydrated, cli, demoRows } from "./support";
 
 test("an admin invites a teacher, who sees only their own classes and reports a missing student; the admin resolves it", async ({ page, browser }) => {
@@ -116,6 +116,19 @@ test("an admin invites a teacher, who sees only their own classes and reports a 
   await expect(card).toContainText(classTitle);
   await expect(card).toContainText(teacherName);
   await expect(card).toContainText("Jordan transferred into this section last week.");
+  // An auditor sees the same open issue and nothing to change: no Resolve, no invitation.
+  const auditorContext = await browser.newContext();
+  const audit = await auditorContext.newPage();
+  await signIn(audit, auditor);
+  await open(audit, "/roster-issues");
+  await expect(audit.getByTestId("issue").filter({ hasText: "Jordan Example" })).toContainText(teacherName);
+  await expect(audit.getByRole("button")).toHaveText(["Sign out"]);
+  await open(audit, `/data/classes/${encodeURIComponent(reportedId)}`);
+  await expect(audit.getByTestId("class-review")).toContainText("1 open roster issue(s)");
+  await open(audit, "/settings");
+  await expect(audit.getByRole("heading", { name: "Class lists for teachers" })).toBeVisible();
+  await expect(audit.getByRole("button", { name: /Save|Create account|Disable|Enable/ })).toHaveCount(0);
+  await auditorContext.close();
   await card.getByRole("button", { name: "Resolve" }).click();
   await expect(card.locator(".field-error")).toHaveText("Say how the issue was resolved.");
   await card.getByLabel("How it was resolved").fill("Added Jordan in the SIS; the next import brings him.");
@@ -207,6 +220,17 @@ test("a teacher asks for an app and the admin extends its share; where the admin
   const card = page.getByTestId("app-request").filter({ hasText: questName });
   await expect(card).toContainText("Weekly practice quizzes for my class.");
   await expect(card).toContainText(classTitle);
+  // An auditor sees the request waiting and cannot decide it.
+  const auditorContext = await browser.newContext();
+  const audit = await auditorContext.newPage();
+  await signIn(audit, auditor);
+  await open(audit, "/app-requests");
+  await expect(audit.getByTestId("app-request").filter({ hasText: questName })).toContainText("Weekly practice quizzes for my class.");
+  await expect(audit.getByRole("button")).toHaveText(["Sign out"]);
+  await open(audit, `/apps/${quest.id}`);
+  await expect(audit.getByRole("heading", { level: 1 })).toContainText(questName);
+  await expect(audit.getByRole("button", { name: /teacher sharing|Let teachers share|Revoke/ })).toHaveCount(0);
+  await auditorContext.close();
   await card.getByRole("button", { name: "Approve" }).click();
   await expect(page).toHaveURL(new RegExp(`/apps/${quest.id}/share\\?add_classes=`));
   await hydrated(page);
