@@ -123,30 +123,28 @@ impl Store {
 
     /// Applies a held import as it is, without the thresholds (an admin looked at it).
     /// Two decisions on one import (two admins, a double click) cannot both go through: the
-    /// first claims it, the other gets [`StoreError::Conflict`].
+    /// approval claims the import inside the transaction that applies it (see
+    /// [`Tx::claim_held`](crate::roster::tx::Tx::claim_held)), so the other decision finds it
+    /// decided, and an approval cut short leaves it held.
     pub async fn approve_import(&self, id: i64, actor: &str, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
         let (mut report, held) = self.held_import(id).await?;
-        self.claim_held(id, "running").await?;
-        let source_id = self.ensure_source(&report.source).await;
-        let run = |source_id| Run { store: self, path: &held, source_id, actor, force: true };
+        let source_id = self.ensure_source(&report.source).await?;
+        let run = Run { store: self, path: &held, source_id, actor, force: true };
         *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
-        let ran = match source_id {
-            Ok(source_id) => run(source_id).execute(&mut report, progress).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = ran {
-            // Nothing was applied (the transaction rolled back): it waits for a decision again.
-            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET status = 'held' WHERE id = $1 AND status = 'running'")
-                .bind(id).execute(pool).await?.rows_affected());
-            return Err(e);
-        }
+        run.execute(&mut report, progress).await?;
         if report.outcome == Outcome::Applied {
             with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
                 .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
             self.refresh_shares_after_change().await;
         } else {
-            self.record_outcome(&report, held.to_str(), None).await?;
+            // Rejected on approval (the roster changed under it): decided, unless another
+            // decision came first, and its package, which can no longer be approved, is not kept.
+            self.claim_held(id, report.outcome.as_str()).await?;
+            self.record_outcome(&report, None, Some(actor)).await?;
+            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET held_path = NULL WHERE id = $1")
+                .bind(id).execute(pool).await?.rows_affected());
+            remove_held(&held);
         }
         Ok(*report)
     }
@@ -196,16 +194,11 @@ impl Store {
     }
 
     /// Marks imports left `running` by a crash as failed (call when no import can be running,
-    /// e.g. at server start). Their transactions were never committed. An approval cut short
-    /// still has its held package: it waits for a decision again.
+    /// e.g. at server start). Their transactions were never committed.
     pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
-        let held = with_pool!(&self.db, pool => sqlx::query(
-            "UPDATE imports SET status = 'held' WHERE status = 'running' AND held_path IS NOT NULL")
-            .execute(pool).await?.rows_affected());
-        let failed = with_pool!(&self.db, pool => sqlx::query(
+        Ok(with_pool!(&self.db, pool => sqlx::query(
             "UPDATE imports SET status = 'failed', finished_at = $1 WHERE status = 'running'")
-            .bind(now()).execute(pool).await?.rows_affected());
-        Ok(held + failed)
+            .bind(now()).execute(pool).await?.rows_affected()))
     }
 
     /// Moves a held import to `status` if it is still held, else [`StoreError::Conflict`].

@@ -152,6 +152,9 @@ impl Run<'_> {
         let started = Instant::now();
         let now = now();
         let mut tx = Tx::begin(&self.store.db).await?;
+        if self.force {
+            tx.claim_held(report.id).await?;
+        }
         let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
         let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
         let files = plan_files(version, &modes);

@@ -370,6 +370,21 @@ fn bookkeeping_order() {
 }
 
 impl Tx {
+    /// Takes the decision on held import `id` inside the transaction that applies it: the
+    /// import becomes `running` here and `applied` at [`Tx::finish_import`], both or neither.
+    /// Competing decisions wait for this transaction (SQLite's write lock, the row lock in
+    /// PostgreSQL) and then find it decided: [`StoreError::Conflict`].
+    pub async fn claim_held(&mut self, id: i64) -> Result<(), StoreError> {
+        let claimed = with_tx!(self, t => sqlx::query("UPDATE imports SET status = 'running' WHERE id = $1 AND status = 'held'")
+            .bind(id).execute(&mut **t).await?.rows_affected());
+        if claimed == 1 {
+            return Ok(());
+        }
+        let now: Option<String> = with_tx!(self, t => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
+            .bind(id).fetch_optional(&mut **t).await?);
+        Err(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {}, not held", now.as_deref().unwrap_or("gone"))))
+    }
+
     /// Marks an import applied, inside the transaction that applies it.
     pub async fn finish_import(&mut self, id: i64, revision: i64, report: &str, now: &str) -> Result<(), StoreError> {
         with_tx!(self, t => sqlx::query(
