@@ -103,7 +103,6 @@ impl Sql {
         self
     }
 
-    /// `(lower(col) >= p AND lower(col) < p+MAX)`.
     /// Records of `alias` with this status. Deleted records are few, and a page of them is not
     /// found by walking the list order (1.8M users at 1M students: 2.2 s to find there are
     /// none): they are looked up through the table's (source, status) index and then sorted.
@@ -117,6 +116,7 @@ impl Sql {
         self
     }
 
+    /// `(lower(col) >= p AND lower(col) < p+MAX)`.
     fn prefix(&mut self, col: &str, prefix: &str) -> &mut Sql {
         self.push(&format!("(lower({col}) >= ")).bind(prefix).push(&format!(" AND lower({col}) < ")).bind(prefix_end(prefix)).push(")")
     }
@@ -267,6 +267,7 @@ impl Store {
         let unsupported = match kind {
             "academicSessions" => [("school", &query.school), ("grade", &query.grade)].into_iter().find(|(_, v)| clean(v).is_some()),
             "enrollments" => clean(&query.grade).map(|_| ("grade", &query.grade)),
+            "courses" => clean(&query.role).map(|_| ("type", &query.role)),
             _ => None,
         };
         if let Some((name, _)) = unsupported {

@@ -174,6 +174,7 @@ pub async fn the_data_browser_searches_filters_pages_and_details(db: &TestDb) {
     assert_eq!(refused("academicSessions", |q| q.school = Some("org-school-hs".into())).await.as_deref(), Some("academic sessions cannot be filtered by school"));
     assert_eq!(refused("academicSessions", |q| q.grade = Some("09".into())).await.as_deref(), Some("academic sessions cannot be filtered by grade"));
     assert_eq!(refused("enrollments", |q| q.grade = Some("09".into())).await.as_deref(), Some("enrollments cannot be filtered by grade"));
+    assert_eq!(refused("courses", |q| q.role = Some("scheduled".into())).await.as_deref(), Some("courses cannot be filtered by type"));
     assert_eq!(refused("enrollments", |q| q.grade = Some("  ".into())).await, None, "a blank filter is no filter");
 
     let class = db.class_detail("cls-hs-alg1-p1").await.unwrap().unwrap();
