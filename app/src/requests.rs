@@ -91,8 +91,14 @@ fn next_step(r: &store::service::app_requests::AppRequest) -> String {
     match r.app_id {
         Some(id) if r.classes.is_empty() => format!("/apps/{id}/share"),
         Some(id) => format!("/apps/{id}/share?add_classes={}", encode(&r.classes.join(","))),
-        // A new app: its registration form, filled in with what the teacher gave.
-        None => format!("/apps?name={}&contact={}#new-app-heading", encode(&r.app_name), encode(&r.web_address)),
+        // A new app: its registration form, filled in with what the teacher gave; the classes
+        // go on to its share once it is registered.
+        None => format!(
+            "/apps?name={}&contact={}&classes={}#new-app-heading",
+            encode(&r.app_name),
+            encode(&r.web_address),
+            encode(&r.classes.join(","))
+        ),
     }
 }
 
@@ -205,7 +211,7 @@ mod tests {
         assert_eq!(next_step(&request(Some(3), &["cls-a", "cls b"])), "/apps/3/share?add_classes=cls-a%2Ccls%20b");
         assert_eq!(
             next_step(&request(None, &["x"])),
-            "/apps?name=Fraction%20Lab%20%26%20Co&contact=https%3A%2F%2Ffractions.example%2F%3Fsrc%3Drollbook#new-app-heading"
+            "/apps?name=Fraction%20Lab%20%26%20Co&contact=https%3A%2F%2Ffractions.example%2F%3Fsrc%3Drollbook&classes=x#new-app-heading"
         );
     }
 }

@@ -429,6 +429,15 @@ test("a reported problem shows as gone after the import that fixes it; a request
   await hydrated(page);
   await expect(page.getByLabel("Name")).toHaveValue(welcome);
   await expect(page.getByLabel("Vendor contact")).toHaveValue("https://fractions.example/lab");
+  // Registered, it goes on to its share with the teacher's classes picked, to preview and save.
+  await page.getByRole("button", { name: "Register app" }).click();
+  await expect(page.getByTestId("new-secret")).toBeVisible();
+  await page.getByRole("link", { name: "Share the requested classes" }).click();
+  await expect(page).toHaveURL(/\/apps\/\d+\/share\?add_classes=/);
+  await hydrated(page);
+  const requested = decodeURIComponent(page.url().split("add_classes=")[1]).split(",");
+  expect(requested.length).toBeGreaterThan(0);
+  for (const id of requested) await expect(page.getByTestId("picked-classes")).toContainText(id);
 
   // 3. The admin withdraws a class a teacher switched on.
   const tutorName = `Tutor Hub ${Date.now()}`;

@@ -32,7 +32,7 @@ pub fn AppsPage() -> impl IntoView {
             <h1>"Apps"</h1>
             <p class="muted">"The apps that receive roster data, their credentials and what each may see."</p>
         </div>
-        {move || issued().map(|s| view! { <NewSecret secret=s first=true/> })}
+        {move || issued().map(|s| view! { <NewSecret secret=s first=true classes=given("classes")/> })}
         <section class="card" aria-labelledby="apps-heading">
             <h2 id="apps-heading">"Registered apps"</h2>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -108,9 +108,15 @@ pub fn AppsPage() -> impl IntoView {
 }
 
 /// A secret just issued: shown this once, with a copy button and the warning that it cannot be
-/// shown again.
+/// shown again. `classes` (comma-separated sourcedIds, from an approved teacher request) go on
+/// to the share editor with the first one.
 #[component]
-fn NewSecret(secret: IssuedSecret, first: bool) -> impl IntoView {
+fn NewSecret(secret: IssuedSecret, first: bool, classes: String) -> impl IntoView {
+    let share_link = if classes.is_empty() {
+        format!("/apps/{}/share", secret.app_id)
+    } else {
+        format!("/apps/{}/share?add_classes={}", secret.app_id, crate::ui::encode(&classes))
+    };
     let heading = if first { "App registered: hand these credentials to the vendor" } else { "New secret issued" };
     // A plain onclick keeps the copy working without extra browser bindings; on plain http
     // outside localhost the clipboard API is missing, so the text is selected instead.
@@ -136,7 +142,9 @@ fn NewSecret(secret: IssuedSecret, first: bool) -> impl IntoView {
             </div>
             {first.then(|| view! {
                 <p>
-                    <a class="button button-primary" href=format!("/apps/{}/share", secret.app_id)>"Choose what it may see"</a>
+                    <a class="button button-primary" href=share_link>
+                        {if classes.is_empty() { "Choose what it may see" } else { "Share the requested classes" }}
+                    </a>
                     " "
                     <a class="button" href=format!("/apps/{}", secret.app_id)>"Open the app"</a>
                 </p>
@@ -235,7 +243,7 @@ fn AppView(
             </div>
         </div>
         {move || failures().into_iter().map(|e| view! { <p class="alert alert-error" role="alert">{e}</p> }).collect_view()}
-        {move || issued().map(|s| view! { <NewSecret secret=s first=false/> })}
+        {move || issued().map(|s| view! { <NewSecret secret=s first=false classes=String::new()/> })}
         <div class="cards">
             <section class="card" aria-labelledby="connection-heading">
                 <h2 id="connection-heading">"Connection details"</h2>
