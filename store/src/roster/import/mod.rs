@@ -131,7 +131,11 @@ impl Store {
         let source_id = self.ensure_source(&report.source).await?;
         let run = Run { store: self, path: &held, source_id, actor, force: true };
         *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
-        run.execute(&mut report, progress).await?;
+        if let Err(e) = run.execute(&mut report, progress).await {
+            // A discard that came first removes the package under the approval: that is the
+            // answer, not the missing file.
+            return Err(self.decided_meanwhile(id).await?.unwrap_or(e));
+        }
         if report.outcome == Outcome::Applied {
             with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
                 .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
@@ -208,10 +212,17 @@ impl Store {
         if claimed == 1 {
             return Ok(());
         }
+        Err(self.decided_meanwhile(id).await?.unwrap_or_else(|| StoreError::Conflict(format!("import {id} was decided meanwhile"))))
+    }
+
+    /// [`StoreError::Conflict`] saying what import `id` is now, if it is no longer held.
+    async fn decided_meanwhile(&self, id: i64) -> Result<Option<StoreError>, StoreError> {
         let now: Option<String> = with_pool!(&self.db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
             .bind(id).fetch_optional(pool).await)?;
-        let now = now.unwrap_or_else(|| "gone".into());
-        Err(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {now}, not held")))
+        Ok(match now.as_deref() {
+            Some("held") => None,
+            now => Some(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {}, not held", now.unwrap_or("gone")))),
+        })
     }
 
     async fn held_import(&self, id: i64) -> Result<(Box<ImportReport>, PathBuf), StoreError> {
@@ -225,6 +236,9 @@ impl Store {
             .map_err(|e| StoreError::Internal(format!("import {id} has an unreadable report: {e}")))?;
         let held = PathBuf::from(held.ok_or_else(|| StoreError::Internal(format!("held import {id} has no stored package")))?);
         if !held.exists() {
+            if let Some(decided) = self.decided_meanwhile(id).await? {
+                return Err(decided);
+            }
             return Err(StoreError::Internal(format!("the package of held import {id} is missing from {}", held.display())));
         }
         Ok((Box::new(report), held))
