@@ -4,7 +4,7 @@ use std::{fmt::Write as _, path::PathBuf};
 
 use oneroster::{csv::catalog, Version};
 use store::roster::{ImportOptions, ImportReport, Silent};
-use store::Store;
+use crate::support::TestDb;
 
 /// A shared sample package (`synthetic/v1p2-bulk`).
 pub fn sample(path: &str) -> PathBuf {
@@ -65,10 +65,10 @@ pub fn roles(prefix: &str, n: usize, org: &str) -> Vec<String> {
     (1..=n).map(|i| format!("role-{prefix}{i},,,{prefix}{i},primary,student,,,{org},")).collect()
 }
 
-/// Imports with source `source` and the given skip-invalid choice.
-pub async fn import(store: &Store, path: &std::path::Path, source: &str, skip_invalid: Option<bool>) -> ImportReport {
-    let data = tempfile::tempdir().unwrap();
-    let mut options = ImportOptions::new(source, data.keep());
+/// Imports with source `source` and the given skip-invalid choice, with the test database's
+/// data folder (held packages wait there, and go with it).
+pub async fn import(db: &TestDb, path: &std::path::Path, source: &str, skip_invalid: Option<bool>) -> ImportReport {
+    let mut options = ImportOptions::new(source, db.data.path());
     options.skip_invalid = skip_invalid;
-    store.import_package(path, &options, &Silent).await.expect("import runs")
+    db.import_package(path, &options, &Silent).await.expect("import runs")
 }

@@ -16,7 +16,9 @@ pub struct TestDb {
     pub store: Store,
     /// The URL the store was opened with (to open a second "process" on the same data).
     pub url: String,
-    _dir: Option<tempfile::TempDir>,
+    /// The data folder (held packages live here); for SQLite also the database file's.
+    pub data: tempfile::TempDir,
+    sqlite: bool,
     pg_name: Option<String>,
     extra_pg: std::sync::Mutex<Vec<String>>,
 }
@@ -30,10 +32,10 @@ impl Deref for TestDb {
 
 impl TestDb {
     pub async fn sqlite() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("rollbook.db").display());
+        let data = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", data.path().join("rollbook.db").display());
         let store = store::connect(&url).await.expect("open SQLite");
-        TestDb { store, url, _dir: Some(dir), pg_name: None, extra_pg: Default::default() }
+        TestDb { store, url, data, sqlite: true, pg_name: None, extra_pg: Default::default() }
     }
 
     pub async fn postgres() -> Self {
@@ -50,7 +52,8 @@ impl TestDb {
         conn.close().await.ok();
         let url = pg_url(&name);
         let store = store::connect(&url).await.expect("open PostgreSQL");
-        TestDb { store, url, _dir: None, pg_name: Some(name), extra_pg: Default::default() }
+        let data = tempfile::tempdir().expect("temp dir");
+        TestDb { store, url, data, sqlite: false, pg_name: Some(name), extra_pg: Default::default() }
     }
 
     /// Opens a second, independent store on the same data (as another server process would).
@@ -60,9 +63,9 @@ impl TestDb {
 
     /// The URL of another, empty database of the same kind (dropped with this one).
     pub async fn fresh_database(&self) -> String {
-        match &self._dir {
-            Some(dir) => format!("sqlite://{}", dir.path().join(format!("{}.db", hex_id())).display()),
-            None => {
+        match self.sqlite {
+            true => format!("sqlite://{}", self.data.path().join(format!("{}.db", hex_id())).display()),
+            false => {
                 let name = format!("rollbook_t_{}", hex_id());
                 let mut conn = PgConnection::connect(&pg_admin_url()).await.expect("connect");
                 conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create database");

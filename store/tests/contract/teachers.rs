@@ -19,7 +19,7 @@ const ADMIN: &str = "dana@district.example";
 const PASSWORD: &str = "correct horse battery";
 
 /// Applies a delta package, approving it when the hold thresholds stop it.
-async fn apply(db: &Store, pkg: Pkg) {
+async fn apply(db: &TestDb, pkg: Pkg) {
     let dir = pkg.write();
     let report = import(db, dir.path(), "sis", None).await;
     match report.outcome {
