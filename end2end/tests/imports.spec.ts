@@ -1,7 +1,6 @@
 import { test, expect } from "@playwright/test";
 import * as path from "node:path";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import { admin, samples, demo } from "../playwright.config";
 import type { Page } from "@playwright/test";
 import { execFileSync } from "node:child_process";
@@ -92,7 +91,7 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   await expect(page.getByTestId("roster-revision")).toHaveText("Revision 2");
 
   // Not a zip at all: refused before any import, with the reason.
-  const notZip = path.join(os.tmpdir(), "not-a-package.zip");
+  const notZip = path.join(demo.dataDir, "not-a-package.zip");
   fs.writeFileSync(notZip, "sourcedId,name\nx,y\n");
   await upload(page, notZip, "sis");
   await expect(page).toHaveURL(/\/imports\?refused=not_zip&name=not-a-package\.zip$/);
@@ -102,7 +101,7 @@ test("a valid package uploads, reports and shows up; a broken one shows its diag
   // ... and no import was recorded for it
   await expect(page.getByTestId("imports-table").getByRole("row").filter({ hasText: "not-a-package.zip" })).toHaveCount(0);
   // A zip, but not a OneRoster package: an import that says what is missing, and nothing changed.
-  const notRoster = path.join(os.tmpdir(), "lunch-menu.zip");
+  const notRoster = path.join(demo.dataDir, "lunch-menu.zip");
   execFileSync("python3", ["-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('notes.txt', 'lunch menu')", notRoster]);
   await upload(page, notRoster, "sis");
   await expect(page).toHaveURL(/\/imports\/\d+$/);
@@ -124,7 +123,7 @@ test("a held import is approved and applied, then rolled back to the previous da
   const usersBefore = await activeUsers.textContent();
 
   // A 30-student district as a bulk of the `demo` source would delete most demo records.
-  const small = fs.mkdtempSync(path.join(os.tmpdir(), "rollbook-small-"));
+  const small = fs.mkdtempSync(path.join(demo.dataDir, "small-"));
   cli("demo", "--students", "30", "--out", small);
   const files = fs.readdirSync(small).filter((f) => f.endsWith(".csv"));
   execFileSync("python3", ["-m", "zipfile", "-c", "small-district.zip", ...files], { cwd: small });

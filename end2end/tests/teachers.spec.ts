@@ -1,6 +1,5 @@
 import { test, expect, Page, Browser, APIRequestContext } from "@playwright/test";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { admin, auditor, demo } from "../playwright.config";
 import { signIn, open, hydrated, cli, demoRows } from "./support";
@@ -326,7 +325,7 @@ function deltaDeletingEnrollment(classId: string, userId: string): string {
   row!.status = "tobedeleted";
   row!.dateLastModified = new Date().toISOString();
   const quote = (v: string) => `"${(v ?? "").replace(/"/g, '""')}"`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollbook-delta-"));
+  const dir = fs.mkdtempSync(path.join(demo.dataDir, "delta-"));
   fs.writeFileSync(path.join(dir, "enrollments.csv"), `${header}\n${header.split(",").map((h) => quote(row![h])).join(",")}\n`);
   const manifest = demoRows("manifest.csv").map((m) =>
     m.propertyName.startsWith("file.") ? [m.propertyName, m.propertyName === "file.enrollments" ? "delta" : "absent"] : [m.propertyName, m.value],

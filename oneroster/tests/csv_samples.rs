@@ -155,15 +155,9 @@ mod whole_packages {
         assert!(err.to_string().contains("does-not-exist"), "{err}");
         let err = validate(&sample("synthetic/v1p2-bulk/users.csv")).unwrap_err();
         assert!(err.to_string().contains("neither a folder nor a readable zip file"), "{err}");
-        let dir = tempfile_dir();
-        let err = validate(&dir).unwrap_err();
+        let dir = tempfile::tempdir().unwrap();
+        let err = validate(dir.path()).unwrap_err();
         assert_eq!(err.to_string(), "there is no manifest.csv; this is not a OneRoster CSV package");
-    }
-
-    fn tempfile_dir() -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("oneroster-empty-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }
 
@@ -171,12 +165,11 @@ mod cross_file_rules {
     use super::sample;
     use oneroster::csv::validate;
 
-    /// A copy of the synthetic 1.2 bulk package with one file changed.
-    fn variant(tag: &str, file: &str, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    /// A copy of the synthetic 1.2 bulk package with one file changed (removed when dropped).
+    fn variant(file: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
         let src = sample("synthetic/v1p2-bulk");
-        let dir = std::env::temp_dir().join(format!("oneroster-variant-{}-{tag}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         for entry in std::fs::read_dir(&src).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "csv") {
@@ -186,7 +179,7 @@ mod cross_file_rules {
                 std::fs::write(dir.join(name), text).unwrap();
             }
         }
-        dir
+        tmp
     }
 
     fn messages(dir: &std::path::Path) -> String {
@@ -195,34 +188,34 @@ mod cross_file_rules {
 
     #[test]
     fn a_second_primary_role_at_the_same_org_is_an_error() {
-        let dir = variant("two-primaries", "roles.csv", |text| {
+        let dir = variant("roles.csv", |text| {
             let first_primary = text.lines().find(|l| l.contains(",primary,")).unwrap().to_string();
             let mut copy: Vec<String> = first_primary.split(',').map(String::from).collect();
             copy[0] = "role-duplicate".into();
             format!("{text}{}\r\n", copy.join(","))
         });
-        let text = messages(&dir);
+        let text = messages(dir.path());
         assert!(text.contains("field `roleType`: error: ") && text.contains("at most one primary role per org"), "{text}");
     }
 
     #[test]
     fn a_primary_org_without_a_role_there_is_an_error() {
-        let dir = variant("no-roles", "roles.csv", |text| {
+        let dir = variant("roles.csv", |text| {
             // keep only the header: nobody has a role anywhere
             let header = text.lines().next().unwrap();
             format!("{header}\r\n")
         });
-        let text = messages(&dir);
+        let text = messages(dir.path());
         assert!(text.contains("field `primaryOrgSourcedId`: error: ") && text.contains("gives"), "{text}");
     }
 
     #[test]
     fn a_role_may_only_use_its_own_users_profile() {
-        let dir = variant("foreign-profile", "roles.csv", |text| {
+        let dir = variant("roles.csv", |text| {
             text.replace("rol-usr-s-201,,,usr-s-201,primary,student,2025-08-18,,org-school-hs,",
                          "rol-usr-s-201,,,usr-s-201,primary,student,2025-08-18,,org-school-hs,upf-usr-s-200-lms")
         });
-        let text = messages(&dir);
+        let text = messages(dir.path());
         assert!(
             text.contains("roles.csv line 5, field `userProfileSourcedId`: error: `upf-usr-s-200-lms` is a profile of `usr-s-200`, not of `usr-s-201`"),
             "{text}"
