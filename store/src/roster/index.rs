@@ -11,11 +11,19 @@ pub struct Entry {
     pub active: bool,
 }
 
-/// One table's records, sorted by fingerprint for binary search.
+/// One table's records, sorted by fingerprint, with a directory of where each range of
+/// fingerprints starts.
 #[derive(Default)]
 pub struct Index {
     entries: Vec<Entry>,
     seen: Vec<bool>,
+    /// `buckets[k]` is the position of the first entry whose fingerprint's top `bits` bits are
+    /// `k` or more (`2^bits + 1` positions, about one bucket per entry). Fingerprints are
+    /// uniformly spread, so a bucket holds about one entry: a look-up reads one directory slot
+    /// and the entry beside it, two cache misses, where a search of the 270 MB array of 8.4M
+    /// enrollments took half a dozen and was a quarter of an unchanged re-import's CPU time.
+    buckets: Vec<u32>,
+    bits: u32,
 }
 
 /// A record found in the index.
@@ -31,8 +39,19 @@ impl Index {
     /// Builds the index from entries in any order (sorted in place: no second copy).
     pub fn build(mut entries: Vec<Entry>) -> Index {
         entries.sort_unstable_by_key(|e| e.id);
+        assert!(entries.len() < u32::MAX as usize, "an index holds fewer than 2^32 records");
         let seen = vec![false; entries.len()];
-        Index { entries, seen }
+        // The smallest power of two at or above the count, capped (2^26 buckets = 256 MB).
+        let bits = entries.len().next_power_of_two().trailing_zeros().min(26);
+        let mut buckets = Vec::with_capacity((1usize << bits) + 1);
+        for (i, e) in entries.iter().enumerate() {
+            let k = bucket_of(e.id, bits);
+            while buckets.len() <= k {
+                buckets.push(i as u32);
+            }
+        }
+        buckets.resize((1usize << bits) + 1, entries.len() as u32);
+        Index { entries, seen, buckets, bits }
     }
 
     #[cfg(test)]
@@ -45,33 +64,15 @@ impl Index {
         self.entries.is_empty()
     }
 
-    /// Interpolation search: fingerprints are uniformly spread, so the position of a value is
-    /// close to its proportion of the range, and a lookup takes a couple of probes instead of
-    /// twenty-odd cache misses of a binary search (it falls back to binary search when a
-    /// range stops shrinking fast).
+    /// The position of the entry with this fingerprint: a binary search of its bucket
+    /// (usually zero to three entries).
     fn slot(&self, fingerprint: u128) -> Option<usize> {
-        let ids = &self.entries;
-        let (mut lo, mut hi) = (0usize, ids.len());
-        let mut probes = 0;
-        while lo < hi {
-            let (first, last) = (ids[lo].id, ids[hi - 1].id);
-            if fingerprint < first || fingerprint > last {
-                return None;
-            }
-            if probes >= 4 || hi - lo < 16 {
-                return ids[lo..hi].binary_search_by_key(&fingerprint, |e| e.id).ok().map(|i| lo + i);
-            }
-            probes += 1;
-            let span = (last - first) as f64;
-            let offset = if span == 0.0 { 0.0 } else { (fingerprint - first) as f64 / span };
-            let guess = (lo + (offset * (hi - lo - 1) as f64) as usize).min(hi - 1);
-            match ids[guess].id.cmp(&fingerprint) {
-                std::cmp::Ordering::Equal => return Some(guess),
-                std::cmp::Ordering::Less => lo = guess + 1,
-                std::cmp::Ordering::Greater => hi = guess,
-            }
+        if self.entries.is_empty() {
+            return None;
         }
-        None
+        let k = bucket_of(fingerprint, self.bits);
+        let (lo, hi) = (self.buckets[k] as usize, self.buckets[k + 1] as usize);
+        self.entries[lo..hi].binary_search_by_key(&fingerprint, |e| e.id).ok().map(|i| lo + i)
     }
 
     /// The record with this fingerprint, if the table has it.
@@ -103,6 +104,15 @@ impl Index {
     }
 }
 
+/// The directory bucket of a fingerprint: its top `bits` bits.
+fn bucket_of(fingerprint: u128, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (fingerprint >> (128 - bits)) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +138,7 @@ mod tests {
     }
 
     #[test]
-    fn interpolation_search_finds_every_entry_and_nothing_else() {
+    fn directory_finds_every_entry_and_nothing_else() {
         let ids: Vec<u128> = (0..10_000u32).map(|i| crate::roster::rows::fingerprint(&format!("id-{i}"))).collect();
         let index = Index::build(ids.iter().map(|&id| e(id, 0, 1, true)).collect());
         for id in &ids {
@@ -137,8 +147,14 @@ mod tests {
         for i in 0..2_000u32 {
             assert!(index.get(crate::roster::rows::fingerprint(&format!("other-{i}"))).is_none());
         }
+        // Skewed fingerprints crowd into few buckets; they are still found by the bucket's search.
         let skewed = Index::build(vec![e(1, 0, 1, true), e(2, 0, 1, true), e(u128::MAX, 0, 1, true)]);
-        assert!(skewed.get(2).is_some() && skewed.get(u128::MAX).is_some() && skewed.get(3).is_none());
+        assert!(skewed.get(1).is_some() && skewed.get(2).is_some() && skewed.get(u128::MAX).is_some());
+        assert!(skewed.get(3).is_none() && skewed.get(0).is_none() && skewed.get(u128::MAX - 1).is_none());
+        // One entry (no directory bits) and none at all.
+        let one = Index::build(vec![e(7, 0, 1, true)]);
+        assert!(one.get(7).is_some() && one.get(8).is_none());
+        assert!(Index::default().get(7).is_none() && Index::build(Vec::new()).get(7).is_none());
     }
 
     #[test]
