@@ -226,6 +226,6 @@ fn lite(e: rusqlite::Error) -> StoreError {
 mod tests {
     #[test]
     fn insert_sql_lists_one_placeholder_group_per_row() {
-        assert_eq!(super::insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES (?,?), (?,?)");
+        assert_eq!(super::insert_sql("t", &["a", "b"], 2), "INSERT OR FAIL INTO t (a, b) VALUES (?,?), (?,?)");
     }
 }
