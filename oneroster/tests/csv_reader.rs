@@ -48,6 +48,34 @@ fn duplicate_sourced_ids_are_errors() {
     assert_eq!(messages, ["orgs.csv line 4, field `sourcedId`: error: `o1` appears twice in this file"]);
 }
 
+/// The reader keeps ids cheaply while they come in increasing order and switches to a set
+/// when the order breaks: a repeat is found either way, wherever it falls.
+#[test]
+fn duplicates_are_found_in_and_out_of_order() {
+    let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
+    let header = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n";
+    let repeats = |ids: &[&str]| -> Vec<String> {
+        let mut data = header.to_string();
+        for id in ids {
+            data.push_str(&format!("{id},,,N,school,,\n"));
+        }
+        let mut diags = Diagnostics::default();
+        let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
+        while r.next_row(&mut diags).is_some() {}
+        diags.items().iter().map(|d| format!("{} {}", d.line.unwrap(), d.message)).collect()
+    };
+    // In order throughout: nothing repeats.
+    assert!(repeats(&["a", "b", "c", "d"]).is_empty());
+    // The same id twice in a row.
+    assert_eq!(repeats(&["a", "b", "b", "c"]), ["4 `b` appears twice in this file"]);
+    // The order breaks first, then an id of the ordered run comes back.
+    assert_eq!(repeats(&["a", "c", "b", "d", "a"]), ["6 `a` appears twice in this file"]);
+    // The repeat is what breaks the order.
+    assert_eq!(repeats(&["a", "b", "c", "a", "e"]), ["5 `a` appears twice in this file"]);
+    // Out of order from the start, with a repeat late.
+    assert_eq!(repeats(&["d", "c", "b", "a", "c"]), ["6 `c` appears twice in this file"]);
+}
+
 #[test]
 fn line_numbers_count_from_the_header_with_any_line_end() {
     let header = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId";

@@ -209,8 +209,8 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
             visit(Visit::Row(row));
         }
         // The reader kept every sourcedId's fingerprint for its duplicate check: the same set
-        // resolves references to this file.
-        let ids = reader.take_ids();
+        // resolves references to this file (built only when something refers to it).
+        let ids = if keep_ids || !pending.is_empty() { reader.take_ids() } else { Default::default() };
         for (line, field, id) in pending {
             if ids.contains(&index.fp(&id)) {
                 continue;
