@@ -77,9 +77,40 @@ impl Index {
 
     /// The record with this fingerprint, if the table has it.
     pub fn get(&self, fingerprint: u128) -> Option<Existing> {
-        let slot = self.slot(fingerprint)?;
+        self.slot(fingerprint).map(|slot| self.at(slot))
+    }
+
+    /// The records with these fingerprints, if the table has them, in the same order.
+    ///
+    /// The look-ups go in passes over the whole batch: first every directory slot, then the
+    /// first entry of every bucket, then the searches. Within a pass the reads do not depend
+    /// on each other, so the processor has many cache misses under way at once; one look-up
+    /// at a time waits for each of its misses in turn (a sixth of a re-import's CPU samples
+    /// even with the directory).
+    pub fn get_many(&self, fingerprints: &[u128]) -> Vec<Option<Existing>> {
+        if self.entries.is_empty() {
+            return vec![None; fingerprints.len()];
+        }
+        let ranges: Vec<(usize, usize)> = fingerprints
+            .iter()
+            .map(|&fp| {
+                let k = bucket_of(fp, self.bits);
+                (self.buckets[k] as usize, self.buckets[k + 1] as usize)
+            })
+            .collect();
+        // Brings each bucket's first entry into the cache; the sum only keeps the reads.
+        let touched = ranges.iter().filter(|(lo, hi)| lo < hi).fold(0i64, |acc, &(lo, _)| acc ^ self.entries[lo].hash);
+        std::hint::black_box(touched);
+        fingerprints
+            .iter()
+            .zip(ranges)
+            .map(|(&fp, (lo, hi))| self.entries[lo..hi].binary_search_by_key(&fp, |e| e.id).ok().map(|i| self.at(lo + i)))
+            .collect()
+    }
+
+    fn at(&self, slot: usize) -> Existing {
         let e = self.entries[slot];
-        Some(Existing { slot, hash: e.hash, source: i64::from(e.source), active: e.active })
+        Existing { slot, hash: e.hash, source: i64::from(e.source), active: e.active }
     }
 
     /// Marks a record as present in the file being imported; false when it was already marked
@@ -144,6 +175,13 @@ mod tests {
         for id in &ids {
             assert!(index.get(*id).is_some());
         }
+        // A batch look-up answers as the single ones do, in order, misses included.
+        let mut batch: Vec<u128> = ids.iter().step_by(7).copied().collect();
+        batch.push(crate::roster::rows::fingerprint("not-there"));
+        let many = index.get_many(&batch);
+        assert_eq!(many, batch.iter().map(|&id| index.get(id)).collect::<Vec<_>>());
+        assert!(many[..many.len() - 1].iter().all(Option::is_some) && many[many.len() - 1].is_none());
+        assert_eq!(Index::default().get_many(&batch), vec![None; batch.len()]);
         for i in 0..2_000u32 {
             assert!(index.get(crate::roster::rows::fingerprint(&format!("other-{i}"))).is_none());
         }

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     roster::{
-        index::Index,
+        index::{Existing, Index},
         report::{EntityCounts, Sample},
         rows::{fingerprint, RecordRow},
         tables::{by_name, Table},
@@ -118,7 +118,16 @@ pub(super) async fn apply(
                     }
                 }
                 let file = cur.file;
-                for c in batch {
+                // Every row's record, looked up for the whole batch at once (see `get_many`).
+                let mut found = vec![None; batch.len()];
+                for state in &cur.states {
+                    let (rows, fps): (Vec<usize>, Vec<u128>) =
+                        batch.iter().enumerate().filter(|(_, c)| c.table == state.table.name).map(|(i, c)| (i, c.fp)).unzip();
+                    for (i, existing) in rows.into_iter().zip(state.index.get_many(&fps)) {
+                        found[i] = existing;
+                    }
+                }
+                for (c, existing) in batch.into_iter().zip(found) {
                     let state = cur.states.iter_mut().find(|s| s.table.name == c.table).expect("fed table");
                     if !plan.skip.is_empty() {
                         if plan.skip.contains(&(file.to_string(), c.row.line)) {
@@ -133,7 +142,7 @@ pub(super) async fn apply(
                             continue;
                         }
                     }
-                    route(state, c, file, plan, diags);
+                    route(state, c, existing, file, plan, diags);
                 }
                 for state in &mut cur.states {
                     flush(tx, state, plan, false).await?;
@@ -219,9 +228,8 @@ async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &
 }
 
 /// Decides what one row does.
-fn route(state: &mut TableState, c: Converted, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
-    let Converted { row, fp, hash, .. } = c;
-    let existing = state.index.get(fp);
+fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
+    let Converted { row, hash, .. } = c;
     if let Some(e) = existing {
         if e.active && e.source != plan.source {
             let owner = plan.source_names.get(&e.source).map(String::as_str).unwrap_or("?");
