@@ -260,10 +260,9 @@ impl Tx {
         // primary key (`UPDATE ... FROM` may scan the whole table instead).
         let columns: Vec<&str> = ["source_id", "status", "hash", "metadata"].iter().copied().chain(table.columns.iter().copied()).collect();
         if let Tx::Sqlite(t) = self {
-            if let Some(changed) = lite::update_from_stage(&mut **t, n, &columns, now, revision).await? {
-                self.exec(&format!("DELETE FROM stage_{n}")).await?;
-                return Ok(changed);
-            }
+            let changed = lite::update_from_stage(&mut **t, n, &columns, now, revision).await?;
+            self.exec(&format!("DELETE FROM stage_{n}")).await?;
+            return Ok(changed);
         }
         let sql = format!(
             "UPDATE{} {n} SET ({cols}) = (SELECT {cols} FROM stage_{n} s WHERE s.sourced_id = {n}.sourced_id), \
