@@ -83,3 +83,78 @@ fn line_numbers_count_from_the_header_with_any_line_end() {
     assert_eq!(lines(&format!("{header}\no1,,,A,school,,\no2,,,B,school,,\n")), [2, 3]);
     assert_eq!(lines(&format!("{header}\r\no1,,,\"A\r\nB\",school,,\r\no2,,,B,school,,\r\n")), [2, 4]);
 }
+
+/// Reads one row of `file` (1.2, delta) whose cells are `cells` by column name (others blank),
+/// and returns its values by column name with the diagnostics.
+fn read_one(file: &str, cells: &[(&str, &str)]) -> (Vec<(String, String)>, Vec<String>) {
+    let spec = file_spec(Version::V1p2, file).unwrap();
+    let names: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
+    let quote = |v: &str| if v.contains([',', '"']) { format!("\"{}\"", v.replace('"', "\"\"")) } else { v.to_string() };
+    let row: Vec<String> = names.iter().map(|n| cells.iter().find(|(c, _)| c == n).map(|(_, v)| quote(v)).unwrap_or_default()).collect();
+    let data = format!("{}\r\n{}\r\n", names.join(","), row.join(","));
+    let mut diags = Diagnostics::default();
+    let mut r = FileReader::open(spec, Version::V1p2, Mode::Delta, data.as_bytes(), &mut diags).unwrap();
+    let row = r.next_row(&mut diags).expect("one row");
+    assert!(r.next_row(&mut diags).is_none());
+    let values = names.iter().map(|n| n.to_string()).zip(row.values.iter().map(String::from)).collect();
+    (values, diags.items().iter().map(|d| d.to_string()).collect())
+}
+
+fn value<'a>(values: &'a [(String, String)], name: &str) -> &'a str {
+    &values.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+#[test]
+fn cells_are_kept_as_written_or_normalised_with_a_warning() {
+    let exact = [
+        ("sourcedId", "cls-1"),
+        ("status", "active"),
+        ("dateLastModified", "2026-09-01T08:00:00.000Z"),
+        ("title", "Algebra, Period 1"),
+        ("grades", "09,10"),
+        ("courseSourcedId", "crs-1"),
+        ("classType", "scheduled"),
+        ("schoolSourcedId", "sch-1"),
+        ("termSourcedIds", "t1,t2"),
+        ("subjects", "Math,Science"),
+        ("subjectCodes", "m,s"),
+        ("periods", "1,2"),
+    ];
+    let (values, diags) = read_one("classes.csv", &exact);
+    assert_eq!(diags, Vec::<String>::new());
+    for (name, text) in exact {
+        assert_eq!(value(&values, name), text, "{name}");
+    }
+    assert_eq!(value(&values, "location"), "");
+
+    let (values, diags) = read_one(
+        "classes.csv",
+        &[
+            ("sourcedId", "cls-2"),
+            ("status", "inactive"),
+            ("dateLastModified", "2026-09-01"),
+            ("title", "Art"),
+            ("grades", "09, 10"),
+            ("courseSourcedId", "crs-1"),
+            ("classType", "Scheduled"),
+            ("schoolSourcedId", "sch-1"),
+            ("termSourcedIds", " t1,t2 "),
+        ],
+    );
+    assert_eq!(value(&values, "status"), "tobedeleted");
+    assert_eq!(value(&values, "dateLastModified"), "2026-09-01T00:00:00.000Z");
+    assert_eq!(value(&values, "grades"), "09,10");
+    assert_eq!(value(&values, "classType"), "scheduled");
+    assert_eq!(value(&values, "termSourcedIds"), "t1,t2");
+    assert_eq!(value(&values, "title"), "Art");
+    assert_eq!(
+        diags,
+        [
+            "classes.csv line 2, field `status`: warning: `inactive` read as `tobedeleted`",
+            "classes.csv line 2, field `dateLastModified`: warning: `2026-09-01` read as `2026-09-01T00:00:00.000Z` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)",
+            "classes.csv line 2, field `grades`: warning: `09, 10` has spaces around items; read as `09,10`",
+            "classes.csv line 2, field `classType`: warning: `Scheduled` read as `scheduled`",
+            "classes.csv line 2, field `termSourcedIds`: warning: ` t1,t2 ` has spaces around items; read as `t1,t2`",
+        ]
+    );
+}

@@ -78,7 +78,7 @@ proptest! {
         prop_assume!(!name.is_empty());
         let row = Row {
             line: 2,
-            values: vec!["org-1".into(), String::new(), String::new(), name.clone(), "school".into(), identifier.clone(), String::new()],
+            values: ["org-1", "", "", name.as_str(), "school", identifier.as_str(), ""].into_iter().collect(),
             metadata: if meta.is_empty() { vec![] } else { vec![("note".into(), meta.clone())] },
         };
         let mut writer = FileWriter::new(spec, vec!["note".into()], Vec::new()).unwrap();
@@ -86,8 +86,8 @@ proptest! {
         let bytes = writer.finish().unwrap();
         let (rows, _) = read_rows(spec, Version::V1p2, Mode::Bulk, &bytes);
         prop_assert_eq!(rows.len(), 1);
-        prop_assert_eq!(&rows[0].values[3], &name);
-        prop_assert_eq!(&rows[0].values[5], &identifier);
+        prop_assert_eq!(&rows[0].values[3], name.as_str());
+        prop_assert_eq!(&rows[0].values[5], identifier.as_str());
         prop_assert_eq!(&rows[0].metadata, &row.metadata);
     }
 }

@@ -44,7 +44,7 @@ fn rows(dir: &Path, name: &str) -> Vec<HashMap<&'static str, String>> {
     let mut reader = FileReader::open(spec, Version::V1p2, Mode::Bulk, File::open(dir.join(name)).unwrap(), &mut diags).unwrap();
     let mut out = Vec::new();
     while let Some(row) = reader.next_row(&mut diags) {
-        out.push(spec.columns.iter().map(|c| c.name).zip(row.values).collect());
+        out.push(spec.columns.iter().map(|c| c.name).zip(row.values.iter().map(String::from)).collect());
     }
     assert!(diags.is_empty(), "{:?}", diags.items());
     out

@@ -45,6 +45,14 @@ pub(crate) fn fingerprint(seeds: &Seeds, id: &str) -> u128 {
     (u128::from(seeds.0.hash_one(id)) << 64) | u128::from(seeds.1.hash_one(id))
 }
 
+/// One fingerprint for a pair of ids, without joining them into a new string first (`str`
+/// hashes its bytes and then a 0xFF byte, which UTF-8 never contains, so ("ab", "c") and
+/// ("a", "bc") differ).
+pub(crate) fn fingerprint_pair(seeds: &Seeds, a: &str, b: &str) -> u128 {
+    use std::hash::BuildHasher;
+    (u128::from(seeds.0.hash_one((a, b))) << 64) | u128::from(seeds.1.hash_one((a, b)))
+}
+
 
 /// The two seeded hashers behind [`fingerprint`]; a reader and the validator share one pair so
 /// that the reader's set of ids can serve the validator's reference checks.
@@ -96,5 +104,13 @@ mod tests {
         assert!(!set.insert(fingerprint(&seeds, "id-77")));
         assert!(set.contains(&fingerprint(&seeds, "id-9999")));
         assert!(!set.contains(&fingerprint(&seeds, "id-10000")));
+    }
+
+    #[test]
+    fn pair_fingerprints_keep_the_boundary() {
+        let seeds = Seeds::default();
+        assert_eq!(fingerprint_pair(&seeds, "u1", "o1"), fingerprint_pair(&seeds, "u1", "o1"));
+        assert_ne!(fingerprint_pair(&seeds, "ab", "c"), fingerprint_pair(&seeds, "a", "bc"));
+        assert_ne!(fingerprint_pair(&seeds, "u1", "o1"), fingerprint_pair(&seeds, "o1", "u1"));
     }
 }

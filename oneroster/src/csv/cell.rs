@@ -52,9 +52,11 @@ pub(crate) fn check_id(id: &str, v12: bool, cell: &mut Cell<'_>) {
     }
 }
 
-pub(crate) fn lenient_vocab(vocab: Vocab, text: &str) -> Result<(String, bool), VocabError> {
-    fn s<T: ToString>(r: Result<(T, bool), VocabError>) -> Result<(String, bool), VocabError> {
-        r.map(|(v, n)| (v.to_string(), n))
+/// A vocabulary value read leniently: `None` when `text` is already exact, else the exact
+/// value it stands for (`Student` → `student`).
+pub(crate) fn lenient_vocab(vocab: Vocab, text: &str) -> Result<Option<String>, VocabError> {
+    fn s<T: ToString>(r: Result<(T, bool), VocabError>) -> Result<Option<String>, VocabError> {
+        r.map(|(v, normalised)| normalised.then(|| v.to_string()))
     }
     match vocab {
         Vocab::SessionType => s(SessionType::parse_lenient(text)),
@@ -66,9 +68,8 @@ pub(crate) fn lenient_vocab(vocab: Vocab, text: &str) -> Result<(String, bool), 
         Vocab::RoleType => s(RoleType::parse_lenient(text)),
         Vocab::Sex => s(Sex::parse_lenient(text)),
         Vocab::SexV1p1 => match Sex::parse_lenient(text) {
-            Ok((sex, n)) if sex.in_v1p1() => Ok((sex.to_string(), n)),
+            Ok((sex, n)) if sex.in_v1p1() => Ok(n.then(|| sex.to_string())),
             _ => Err(VocabError { value: text.into(), vocabulary: "1.1 sex", expected: "one of male, female".into() }),
         },
     }
 }
-

@@ -31,6 +31,7 @@ mod package_writer;
 mod reader;
 mod records;
 mod validate;
+mod values;
 mod writer;
 
 pub use catalog::{V1P1_FILES, V1P2_FILES, V1P2_USERS_WITH_RESOURCES};
@@ -41,6 +42,7 @@ pub use package_writer::PackageWriter;
 pub use reader::{FileReader, Row};
 pub use records::{record_from_row, record_to_row, Record, RoleRecord, UserProfileRecord};
 pub use validate::{validate, validate_each, validate_with, FileSummary, Options, Report, UnresolvedRef, Visit};
+pub use values::Values;
 pub use writer::FileWriter;
 
 use crate::Version;

@@ -1,10 +1,14 @@
 //! Reading one data file row by row with bounded memory, checking every cell.
 
-use std::io::{BufRead, BufReader, Read};
+use std::{
+    borrow::Cow,
+    io::{BufRead, BufReader, Read},
+};
 
 use super::{
     bytes::{fingerprint, CrWatch, IdSet, Seeds},
     cell::{check_id, lenient_vocab, split_list, Cell},
+    values::Values,
     Column, Diagnostics, FileSpec, Kind, Mode, Req, V1P2_USERS_WITH_RESOURCES,
 };
 use crate::{
@@ -19,7 +23,7 @@ pub struct Row {
     /// The line the row starts on (the header is line 1).
     pub line: u64,
     /// One value per spec column, in spec order; blank cells are empty strings.
-    pub values: Vec<String>,
+    pub values: Values,
     /// Extension columns as (name after `metadata.`, value), blank ones left out.
     pub metadata: Vec<(String, String)>,
 }
@@ -243,18 +247,19 @@ impl<R: Read> FileReader<R> {
                 self.presize_ids();
             }
             let record = std::mem::take(&mut self.record);
-            let mut values = Vec::with_capacity(self.spec.columns.len());
+            let mut values = Values::with_capacity(self.spec.columns.len(), record.as_slice().len());
             for (i, column) in self.spec.columns.iter().enumerate() {
                 let raw = record.get(i).unwrap_or(b"");
                 let text = match std::str::from_utf8(raw) {
                     Ok(t) => t,
                     Err(_) => {
                         diags.error(file, Some(line), Some(column.name), "is not valid UTF-8 text");
-                        values.push(String::new());
+                        values.push("");
                         continue;
                     }
                 };
-                values.push(self.check(column, text, line, diags));
+                let value = self.check(column, text, line, diags);
+                values.push(&value);
             }
             self.check_row(&values, line, diags);
             let metadata = self
@@ -270,8 +275,9 @@ impl<R: Read> FileReader<R> {
         }
     }
 
-    /// Checks one cell and returns its (normalised) value.
-    fn check(&mut self, column: &Column, text: &str, line: u64, diags: &mut Diagnostics) -> String {
+    /// Checks one cell and returns its (normalised) value: `text` itself unless it needed
+    /// normalising, so that a valid cell costs no allocation.
+    fn check<'t>(&mut self, column: &Column, text: &'t str, line: u64, diags: &mut Diagnostics) -> Cow<'t, str> {
         let file = self.spec.name;
         let field = Some(column.name);
         let v12 = self.version == Version::V1p2;
@@ -294,14 +300,14 @@ impl<R: Read> FileReader<R> {
                         diags.warning(file, Some(line), field, message);
                     }
                 }
-                return String::new();
+                return Cow::Borrowed("");
             }
             (Req::BulkBlankDeltaRequired, _) | (Req::Required, _) if text.is_empty() => {
                 let why = if column.req == Req::Required { "is required" } else { "is required in a delta file" };
                 diags.error(file, Some(line), field, why);
-                return String::new();
+                return Cow::Borrowed("");
             }
-            _ if text.is_empty() => return String::new(),
+            _ if text.is_empty() => return Cow::Borrowed(""),
             _ => {}
         }
         let mut cell = Cell { diags, file, line, field: column.name };
@@ -311,17 +317,18 @@ impl<R: Read> FileReader<R> {
                 if column.name == "sourcedId" && self.check_duplicates && !self.note_id(text) {
                     cell.fail(format!("`{text}` appears twice in this file"));
                 }
-                text.to_string()
+                Cow::Borrowed(text)
             }
             Kind::Status => match Status::parse_with_legacy(text) {
                 Ok((s, true)) => {
                     cell.warn(format!("`{text}` read as `{s}`"));
-                    s.to_string()
+                    Cow::Owned(s.to_string())
                 }
-                Ok((s, false)) => s.to_string(),
+                // Read exactly: the text is the value.
+                Ok((_, false)) => Cow::Borrowed(text),
                 Err(e) => {
                     cell.fail(e.to_string());
-                    String::new()
+                    Cow::Borrowed("")
                 }
             },
             Kind::DateTime => match parse_datetime(text, DateTimeStrictness::Lenient) {
@@ -330,47 +337,44 @@ impl<R: Read> FileReader<R> {
                     if normalised {
                         cell.warn(format!("`{text}` read as `{exact}` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)"));
                     }
-                    exact
+                    Cow::Owned(exact)
                 }
                 None => {
                     cell.fail(format!("`{text}` is not a date and time; expected e.g. 2025-09-02T14:05:00.000Z"));
-                    String::new()
+                    Cow::Borrowed("")
                 }
             },
             Kind::Date => match parse_date(text) {
-                Some(_) => text.to_string(),
+                Some(_) => Cow::Borrowed(text),
                 None => {
                     cell.fail(format!("`{text}` is not a date; expected YYYY-MM-DD"));
-                    String::new()
+                    Cow::Borrowed("")
                 }
             },
             Kind::Year => {
                 if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-                    text.to_string()
+                    Cow::Borrowed(text)
                 } else {
                     cell.fail(format!("`{text}` is not a year; expected four digits such as 2026"));
-                    String::new()
+                    Cow::Borrowed("")
                 }
             }
             Kind::Bool => match text {
-                "true" | "false" => text.to_string(),
+                "true" | "false" => Cow::Borrowed(text),
                 _ if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") => {
                     let lower = text.to_ascii_lowercase();
                     cell.warn(format!("`{text}` read as `{lower}`"));
-                    lower
+                    Cow::Owned(lower)
                 }
                 _ => {
                     cell.fail(format!("`{text}` is not true or false"));
-                    String::new()
+                    Cow::Borrowed("")
                 }
             },
-            Kind::Text => text.to_string(),
-            Kind::List => {
-                let items = split_list(text, &mut cell);
-                items.join(",")
-            }
+            Kind::Text => Cow::Borrowed(text),
+            Kind::List => joined(text, list(text, &mut cell)),
             Kind::Grades => {
-                let items = split_list(text, &mut cell);
+                let items = list(text, &mut cell);
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     match Grade::parse_lenient(&item) {
@@ -378,15 +382,15 @@ impl<R: Read> FileReader<R> {
                             if normalised {
                                 cell.warn(format!("`{item}` read as `{g}`"));
                             }
-                            out.push(g.to_string());
+                            out.push(Cow::Owned(g.to_string()));
                         }
                         Err(e) => cell.fail(e.to_string()),
                     }
                 }
-                out.join(",")
+                joined(text, out)
             }
             Kind::UserIds => {
-                for item in split_list(text, &mut cell) {
+                for item in list(text, &mut cell) {
                     let ok = item.starts_with('{')
                         && item.ends_with('}')
                         && item[1..item.len() - 1].matches(':').count() == 1;
@@ -394,37 +398,36 @@ impl<R: Read> FileReader<R> {
                         cell.fail(format!("`{item}` is not a user id; expected {{type:identifier}}, e.g. {{SIS:9981}}"));
                     }
                 }
-                text.to_string()
+                Cow::Borrowed(text)
             }
             Kind::Vocab(vocab) => match lenient_vocab(vocab, text) {
-                Ok((value, normalised)) => {
-                    if normalised {
-                        cell.warn(format!("`{text}` read as `{value}`"));
-                    }
-                    value
+                Ok(None) => Cow::Borrowed(text),
+                Ok(Some(value)) => {
+                    cell.warn(format!("`{text}` read as `{value}`"));
+                    Cow::Owned(value)
                 }
                 Err(e) => {
                     cell.fail(e.to_string());
-                    String::new()
+                    Cow::Borrowed("")
                 }
             },
             Kind::Ref(_) => {
                 check_id(text, v12, &mut cell);
-                text.to_string()
+                Cow::Borrowed(text)
             }
             Kind::RefList(_) => {
-                let items = split_list(text, &mut cell);
+                let items = list(text, &mut cell);
                 for item in &items {
                     check_id(item, v12, &mut cell);
                 }
-                items.join(",")
+                joined(text, items)
             }
         }
     }
 
     /// Rules across the cells of one row.
-    fn check_row(&self, values: &[String], line: u64, diags: &mut Diagnostics) {
-        let find = |name: &str| self.spec.columns.iter().position(|c| c.name == name).map(|i| values[i].as_str());
+    fn check_row(&self, values: &Values, line: u64, diags: &mut Diagnostics) {
+        let find = |name: &str| self.spec.columns.iter().position(|c| c.name == name).and_then(|i| values.get(i));
         if let (Some(subjects), Some(codes)) = (find("subjects"), find("subjectCodes")) {
             if !subjects.is_empty() && !codes.is_empty() {
                 let (a, b) = (subjects.split(',').count(), codes.split(',').count());
@@ -438,6 +441,27 @@ impl<R: Read> FileReader<R> {
                 }
             }
         }
+    }
+}
+
+/// The items of a multi-value cell: borrowed from `text` when it is already written as
+/// `a,b,c` (the common case), else through [`split_list`], which reports what it fixed.
+fn list<'t>(text: &'t str, cell: &mut Cell<'_>) -> Vec<Cow<'t, str>> {
+    if text.split(',').all(|item| !item.is_empty() && item.trim().len() == item.len()) {
+        text.split(',').map(Cow::Borrowed).collect()
+    } else {
+        split_list(text, cell).into_iter().map(Cow::Owned).collect()
+    }
+}
+
+/// `items` joined with commas: `text` itself when that is what it says.
+fn joined<'t>(text: &'t str, items: Vec<Cow<'_, str>>) -> Cow<'t, str> {
+    let same = items.iter().map(|i| i.len()).sum::<usize>() + items.len().saturating_sub(1) == text.len()
+        && text.split(',').eq(items.iter().map(|i| i.as_ref()));
+    if same {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(items.join(","))
     }
 }
 

@@ -9,7 +9,7 @@ use std::{
 use serde::Serialize;
 
 use super::{
-    bytes::{fingerprint, IdMap, IdSet, Seeds},
+    bytes::{fingerprint, fingerprint_pair, IdMap, IdSet, Seeds},
     catalog, file_spec,
     package::Unusable,
     Diagnostics, FileReader, FileSpec, Kind, Manifest, Mode, Package, Row,
@@ -148,12 +148,15 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
         let stem = name.trim_end_matches(".csv");
         let keep_ids = targets.contains(stem) || name == "users.csv";
         let columns = Columns::of(spec);
+        if name == "roles.csv" {
+            index.presize_roles();
+        }
         let mut pending = Vec::new();
         let mut rows = 0;
         while let Some(row) = reader.next_row(&mut report.diagnostics) {
             rows += 1;
             let diags = &mut report.diagnostics;
-            for (column, value) in spec.columns.iter().zip(&row.values) {
+            for (column, value) in spec.columns.iter().zip(row.values.iter()) {
                 let (target, many) = match column.kind {
                     Kind::Ref(t) => (t, false),
                     Kind::RefList(t) => (t, true),
@@ -175,7 +178,7 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
                     check(value);
                 }
             }
-            let value = |i: Option<usize>| i.map(|i| row.values[i].as_str()).unwrap_or("");
+            let value = |i: Option<usize>| i.and_then(|i| row.values.get(i)).unwrap_or("");
             let id = value(columns.sourced_id);
             match name {
                 "orgs.csv" => {
@@ -342,9 +345,9 @@ impl Index {
         fingerprint(&self.seeds, id)
     }
 
-    /// One fingerprint for a (user, org) pair; the separator cannot occur in either id.
+    /// One fingerprint for a (user, org) pair.
     fn pair(&self, user: &str, org: &str) -> u128 {
-        fingerprint(&self.seeds, &format!("{user}\u{0}{org}"))
+        fingerprint_pair(&self.seeds, user, org)
     }
 
     fn org_number(&mut self, org: &str) -> u32 {
@@ -424,6 +427,15 @@ impl Index {
     }
 
     /// Frees what only roles.csv's checks use.
+    /// Sizes the role sets for about one role per user read, so that a million-user file does
+    /// not rehash them a dozen times on the way (they grow as usual beyond that).
+    fn presize_roles(&mut self) {
+        let users = self.ids.iter().find(|(stem, _)| *stem == "users").map_or(0, |(_, ids)| ids.len());
+        self.role_pairs.reserve(users);
+        self.primary_roles.reserve(users);
+        self.users_with_roles.reserve(users);
+    }
+
     fn release_roles(&mut self) {
         self.roles_checked = true;
         self.primary_orgs = Vec::new();

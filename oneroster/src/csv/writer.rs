@@ -30,7 +30,7 @@ impl<W: Write> FileWriter<W> {
             .metadata
             .iter()
             .map(|name| row.metadata.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or(""));
-        self.inner.write_record(row.values.iter().map(String::as_str).chain(extensions))
+        self.inner.write_record(row.values.iter().chain(extensions))
     }
 
     /// Flushes and returns the output.

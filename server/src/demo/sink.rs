@@ -8,7 +8,7 @@ use std::{
 };
 
 use oneroster::{
-    csv::{file_spec, FileWriter, Manifest, Mode, Row},
+    csv::{file_spec, FileWriter, Manifest, Mode, Row, Values},
     Version,
 };
 
@@ -45,8 +45,10 @@ pub(super) const DEMOGRAPHICS: &[&str] = &[
 pub(super) struct Sink {
     name: &'static str,
     writer: FileWriter<BufWriter<File>>,
-    /// Reused for every row, so that writing millions of rows allocates only once per column.
+    /// Reused for every row, so that writing millions of rows allocates once.
     row: Row,
+    /// How many columns the file has.
+    columns: usize,
     rows: u64,
 }
 
@@ -60,27 +62,23 @@ impl Sink {
         }
         let out = BufWriter::with_capacity(1 << 16, File::create(dir.join(name))?);
         let writer = FileWriter::new(spec, Vec::new(), out).map_err(io::Error::other)?;
-        let row = Row { line: 0, values: vec![String::new(); actual.len()], metadata: Vec::new() };
-        Ok(Sink { name, writer, row, rows: 0 })
+        let row = Row { line: 0, values: Values::with_capacity(actual.len(), 256), metadata: Vec::new() };
+        Ok(Sink { name, writer, row, columns: actual.len(), rows: 0 })
     }
 
     /// Writes one row: its sourcedId and the cells after the common columns, in the order of the
     /// file's column list above. Bulk files leave status and dateLastModified blank.
     pub(super) fn write(&mut self, sourced_id: &str, cells: &[&str]) -> io::Result<()> {
-        debug_assert_eq!(cells.len() + 3, self.row.values.len(), "{}", self.name);
         let values = &mut self.row.values;
-        set(&mut values[0], sourced_id);
-        for (value, cell) in values[3..].iter_mut().zip(cells) {
-            set(value, cell);
+        values.clear();
+        // sourcedId, then status and dateLastModified blank (bulk), then the cells.
+        for value in [sourced_id, "", ""].iter().chain(cells) {
+            values.push(value);
         }
+        debug_assert_eq!(values.len(), self.columns, "{}", self.name);
         self.rows += 1;
         self.writer.write(&self.row).map_err(io::Error::other)
     }
-}
-
-fn set(value: &mut String, text: &str) {
-    value.clear();
-    value.push_str(text);
 }
 
 /// Every data file of a demo package, open at once.

@@ -78,7 +78,7 @@ fn metadata_json(pairs: &[(String, String)]) -> Option<String> {
 /// The values of `table`'s columns from a row of its 1.2.1 file.
 fn from_v1p2(table: &Table, spec_columns: &[&str], row: &Row) -> RecordRow {
     let value = |name: &str| {
-        spec_columns.iter().position(|c| *c == name).map(|i| row.values[i].clone()).filter(|v| !v.is_empty())
+        spec_columns.iter().position(|c| *c == name).map(|i| &row.values[i]).filter(|v| !v.is_empty()).map(String::from)
     };
     RecordRow {
         sourced_id: value("sourcedId").unwrap_or_default(),
@@ -134,13 +134,14 @@ impl Layout {
     }
 
     /// The roster rows one package row becomes: `(table name, row)`. A 1.2.1 row maps to its
-    /// own table, its values moved rather than copied; a 1.1 row is converted through the
+    /// own table (its non-blank values copied out of the row's buffer here, on the converting
+    /// thread, rather than by the thread that reads the file); a 1.1 row is converted through the
     /// canonical entity, and a 1.1 user also yields one roles row per org (sourcedId
     /// `USER#role#ORG`, outside the 1.2.1 id alphabet so it cannot collide with a real
     /// roles.csv id).
-    pub fn convert(&self, mut row: Row) -> Vec<(&'static str, RecordRow)> {
+    pub fn convert(&self, row: Row) -> Vec<(&'static str, RecordRow)> {
         if self.version == Version::V1p2 {
-            let mut take = |i: Option<usize>| i.map(|i| std::mem::take(&mut row.values[i])).filter(|v| !v.is_empty());
+            let take = |i: Option<usize>| i.map(|i| &row.values[i]).filter(|v| !v.is_empty()).map(String::from);
             let sourced_id = take(self.sourced_id).unwrap_or_default();
             let active = take(self.status).as_deref() != Some("tobedeleted");
             let values = self.columns.iter().map(|&i| take(i)).collect();

@@ -57,7 +57,7 @@ pub(super) struct Cells<'a> {
 impl Cells<'_> {
     pub(super) fn get(&self, name: &str) -> Option<String> {
         let i = self.spec.columns.iter().position(|c| c.name == name)?;
-        Some(self.row.values[i].clone()).filter(|v| !v.is_empty())
+        Some(self.row.values[i].to_string()).filter(|v| !v.is_empty())
     }
     pub(super) fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default()
