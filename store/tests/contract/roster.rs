@@ -46,6 +46,9 @@ pub async fn bulk_then_delta_then_bulk(db: &TestDb) {
     assert_eq!(value(db, "users", "usr-t-100", "family_name").await.as_deref(), Some("Lopez-Garcia"));
     assert_eq!(status(db, "enrollments", "enr-bio-s200").await, "tobedeleted");
     assert_eq!(status(db, "enrollments", "enr-bio-s203").await, "active");
+    // 7 enrollments, one deleted and one new (the new student's): 7 active, 1 tombstone.
+    let enrollments = db.roster_counts().await.unwrap()["enrollments"];
+    assert_eq!((enrollments.active, enrollments.tobedeleted), (7, 1));
     assert_eq!(value(db, "users", "usr-t-100", "revision").await.as_deref(), Some("2"));
     assert_eq!(value(db, "users", "usr-t-100", "created_revision").await.as_deref(), Some("1"));
     // What changed since revision 1: the updated teacher, the new student, the deleted enrollment.
@@ -92,6 +95,8 @@ pub async fn a_source_bulk_leaves_other_sources_alone(db: &TestDb) {
     assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
     assert_eq!(r.entities["users"].deleted, 1);
     assert_eq!(status(db, "users", "s10").await, "tobedeleted");
+    let counts = db.roster_counts().await.unwrap()["users"];
+    assert_eq!((counts.active, counts.tobedeleted), (12, 1));
     for id in ["h1", "h2", "h3"] {
         assert_eq!(status(db, "users", id).await, "active");
         assert_eq!(value(db, "users", id, "revision").await.as_deref(), Some("2"));

@@ -117,7 +117,8 @@ impl Tx {
     ///
     /// The bookkeeping indexes (`<table>_source`, `<table>_revision`) stay: every row of one
     /// import has the same key there, so rows are appended to them in order, which costs less
-    /// than another pass over the finished table to build them.
+    /// than another pass over the finished table to build them. So does `<table>_deleted`,
+    /// which holds only deleted records and stays empty while active ones go in.
     pub async fn drop_indexes(&mut self, table: &Table) -> Result<Vec<String>, StoreError> {
         let defs: Vec<(String, String)> = match self {
             Tx::Sqlite(t) => sqlx::query_as(
@@ -134,7 +135,7 @@ impl Tx {
             .fetch_all(&mut **t)
             .await?,
         };
-        let kept = [format!("{}_source", table.name), format!("{}_revision", table.name)];
+        let kept = ["source", "revision", "deleted"].map(|kind| format!("{}_{kind}", table.name));
         let defs: Vec<(String, String)> = defs.into_iter().filter(|(name, _)| !kept.contains(name)).collect();
         for (name, _) in &defs {
             self.exec(&format!("DROP INDEX {name}")).await?;

@@ -52,9 +52,14 @@ impl Tx {
         Ok(entries)
     }
 
-    /// Active records of `source` in `table`.
+    /// Active records of `source` in `table`: its records less its deleted ones, each counted
+    /// in an index of its own (the source index does not hold the status, so that deleting a
+    /// record leaves it alone; see migration 0014).
     pub async fn count_active(&mut self, table: &Table, source: i64) -> Result<u64, StoreError> {
-        let sql = format!("SELECT COUNT(*) FROM {} WHERE source_id = $1 AND status = 'active'", table.name);
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM {n} WHERE source_id = $1) - (SELECT COUNT(*) FROM {n} WHERE source_id = $1 AND status = 'tobedeleted')",
+            n = table.name
+        );
         let n: i64 = with_tx!(self, t => sqlx::query_scalar(&sql).bind(source).fetch_one(&mut **t).await?);
         Ok(n as u64)
     }
