@@ -158,3 +158,62 @@ fn cells_are_kept_as_written_or_normalised_with_a_warning() {
         ]
     );
 }
+
+/// Reads `data` as a 1.2 orgs.csv (bulk) and returns the diagnostics as text.
+fn orgs_diagnostics(version: Version, data: &[u8]) -> Vec<String> {
+    let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
+    let mut diags = Diagnostics::default();
+    let mut r = FileReader::open(spec, version, Mode::Bulk, data, &mut diags).unwrap();
+    while r.next_row(&mut diags).is_some() {}
+    diags.items().iter().map(|d| d.to_string()).collect()
+}
+
+/// A row is checked as UTF-8 in one go, but every cell must be valid text on its own: two
+/// halves of one character on either side of a comma are two invalid cells.
+#[test]
+fn every_cell_is_checked_as_utf8_text() {
+    let header = b"sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\n".to_vec();
+    let mut data = header.clone();
+    data.extend_from_slice("o1,,,Ecole Émile,school,,\r\n".as_bytes());
+    data.extend_from_slice(b"o2,,,B,school,id\xC3,\xA9p\r\n");
+    data.extend_from_slice(b"o3,,,C\xFF,school,,\r\n");
+    assert_eq!(
+        orgs_diagnostics(Version::V1p2, &data),
+        [
+            "orgs.csv line 3, field `identifier`: error: is not valid UTF-8 text",
+            "orgs.csv line 3, field `parentSourcedId`: error: is not valid UTF-8 text",
+            "orgs.csv line 4, field `name`: error: is not valid UTF-8 text",
+        ]
+    );
+}
+
+/// A quoted value may hold a line break for the csv format, but not for OneRoster: an error
+/// in 1.2, a warning in 1.1; only the cell that has one is named.
+#[test]
+fn line_breaks_inside_values_are_reported() {
+    let data = b"sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\n\
+                 o1,,,\"North\r\nSchool\",school,,\r\no2,,,South,school,\"a\nb\",\r\no3,,,East,school,,\r\n";
+    let message = "contains a line break; OneRoster CSV values must stay on one line";
+    assert_eq!(
+        orgs_diagnostics(Version::V1p2, data),
+        [format!("orgs.csv line 2, field `name`: error: {message}"), format!("orgs.csv line 4, field `identifier`: error: {message}")]
+    );
+    assert_eq!(
+        orgs_diagnostics(Version::V1p1, data),
+        [format!("orgs.csv line 2, field `name`: warning: {message}"), format!("orgs.csv line 4, field `identifier`: warning: {message}")]
+    );
+}
+
+/// A date and time written exactly is kept as written; a leap second is read as the last
+/// instant before it, with a warning that says so.
+#[test]
+fn exact_date_times_are_kept_and_leap_seconds_are_normalised() {
+    let (values, diags) = read_one("orgs.csv", &[("sourcedId", "o1"), ("status", "active"), ("dateLastModified", "2016-12-31T23:59:59.999Z"), ("name", "A"), ("type", "school")]);
+    assert_eq!((value(&values, "dateLastModified"), diags), ("2016-12-31T23:59:59.999Z", vec![]));
+    let (values, diags) = read_one("orgs.csv", &[("sourcedId", "o1"), ("status", "active"), ("dateLastModified", "2016-12-31T23:59:60.000Z"), ("name", "A"), ("type", "school")]);
+    assert_eq!(value(&values, "dateLastModified"), "2016-12-31T23:59:59.999Z");
+    assert_eq!(
+        diags,
+        ["orgs.csv line 2, field `dateLastModified`: warning: `2016-12-31T23:59:60.000Z` read as `2016-12-31T23:59:59.999Z` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)"]
+    );
+}

@@ -26,14 +26,8 @@ impl<R: Read> Read for CrWatch<R> {
             self.bare_cr = true;
         }
         // Jump from CR to CR: most bytes are not one.
-        let mut from = 0;
-        while let Some(p) = data[from..].iter().position(|&b| b == b'\r') {
-            let at = from + p;
-            if matches!(data.get(at + 1), Some(next) if *next != b'\n') {
-                self.bare_cr = true;
-                break;
-            }
-            from = at + 1;
+        if memchr::memchr_iter(b'\r', data).any(|at| matches!(data.get(at + 1), Some(next) if *next != b'\n')) {
+            self.bare_cr = true;
         }
         self.last_was_cr = data[n - 1] == b'\r';
         Ok(n)

@@ -63,6 +63,8 @@ pub struct FileReader<R: Read> {
     /// Whether to remember ids to report duplicates (off for a second pass over a file that
     /// was validated already: saves the memory and the time).
     check_duplicates: bool,
+    /// The row being checked has a CR or LF somewhere (looked for once per row, not per cell).
+    row_has_break: bool,
 }
 
 impl<R: Read> FileReader<R> {
@@ -123,6 +125,7 @@ impl<R: Read> FileReader<R> {
             expected_bytes: None,
             rows: 0,
             check_duplicates: true,
+            row_has_break: false,
         })
     }
 
@@ -248,9 +251,14 @@ impl<R: Read> FileReader<R> {
             }
             let record = std::mem::take(&mut self.record);
             let mut values = Values::with_capacity(self.spec.columns.len(), record.as_slice().len());
+            // The row's text checked as UTF-8 in one go; a cell is then a slice of it when it
+            // starts and ends on character boundaries (so is valid text on its own), and
+            // checked alone otherwise.
+            let whole = std::str::from_utf8(record.as_slice()).ok();
+            self.row_has_break = memchr::memchr2(b'\n', b'\r', record.as_slice()).is_some();
             for (i, column) in self.spec.columns.iter().enumerate() {
-                let raw = record.get(i).unwrap_or(b"");
-                let text = match std::str::from_utf8(raw) {
+                let sliced = whole.and_then(|w| record.range(i).and_then(|r| w.get(r)));
+                let text = match sliced.map_or_else(|| std::str::from_utf8(record.get(i).unwrap_or(b"")), Ok) {
                     Ok(t) => t,
                     Err(_) => {
                         diags.error(file, Some(line), Some(column.name), "is not valid UTF-8 text");
@@ -281,7 +289,7 @@ impl<R: Read> FileReader<R> {
         let file = self.spec.name;
         let field = Some(column.name);
         let v12 = self.version == Version::V1p2;
-        if text.contains(['\n', '\r']) {
+        if self.row_has_break && text.contains(['\n', '\r']) {
             let message = "contains a line break; OneRoster CSV values must stay on one line";
             if v12 {
                 diags.error(file, Some(line), field, message);
@@ -332,9 +340,12 @@ impl<R: Read> FileReader<R> {
                 }
             },
             Kind::DateTime => match parse_datetime(text, DateTimeStrictness::Lenient) {
+                // Written exactly: the text is the value (but a leap second, :60, reads as
+                // the last instant before it, which is what is kept).
+                Some((_, false)) if text.get(17..19) != Some("60") => Cow::Borrowed(text),
                 Some((t, normalised)) => {
                     let exact = crate::model::format_datetime(t);
-                    if normalised {
+                    if normalised || exact != text {
                         cell.warn(format!("`{text}` read as `{exact}` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)"));
                     }
                     Cow::Owned(exact)

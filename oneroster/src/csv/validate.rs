@@ -153,29 +153,33 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
         }
         let mut pending = Vec::new();
         let mut rows = 0;
+        let mut refs = RefColumn::of(spec, stem, &index);
+        let mut last_school = String::new();
         while let Some(row) = reader.next_row(&mut report.diagnostics) {
             rows += 1;
             let diags = &mut report.diagnostics;
-            for (column, value) in spec.columns.iter().zip(row.values.iter()) {
-                let (target, many) = match column.kind {
-                    Kind::Ref(t) => (t, false),
-                    Kind::RefList(t) => (t, true),
-                    _ => continue,
-                };
-                if value.is_empty() {
+            for r in &mut refs {
+                let value = row.values.get(r.position).unwrap_or("");
+                // Rows sorted by class or school name the same record row after row: once
+                // found, the same id is not looked up again.
+                if value.is_empty() || (!r.many && value == r.last_found) {
                     continue;
                 }
                 let mut check = |id: &str| {
-                    if target == stem {
-                        pending.push((row.line, column.name, id.to_string()));
+                    if r.target == stem {
+                        pending.push((row.line, r.field, id.to_string()));
+                        false
                     } else {
-                        index.check(spec.name, row.line, column.name, target, id, &manifest, diags);
+                        index.check_in(r.set, spec.name, row.line, r.field, r.target, id, &manifest, diags)
                     }
                 };
-                if many {
-                    value.split(',').for_each(&mut check);
-                } else {
-                    check(value);
+                if r.many {
+                    value.split(',').for_each(|id| {
+                        check(id);
+                    });
+                } else if check(value) {
+                    r.last_found.clear();
+                    r.last_found.push_str(value);
                 }
             }
             let value = |i: Option<usize>| i.and_then(|i| row.values.get(i)).unwrap_or("");
@@ -189,7 +193,13 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
                     let fp = index.fp(id);
                     index.session_types.insert(fp, value(columns.kind).to_string());
                 }
-                "classes.csv" | "enrollments.csv" => index.must_be_school(name, row.line, value(columns.school), diags),
+                "classes.csv" | "enrollments.csv" => {
+                    let school = value(columns.school);
+                    if school != last_school && index.must_be_school(name, row.line, school, diags) {
+                        last_school.clear();
+                        last_school.push_str(school);
+                    }
+                }
                 "courses.csv" => index.must_be_school_year(name, row.line, value(columns.school_year), diags),
                 "demographics.csv" => index.check(spec.name, row.line, "sourcedId", "users", id, &manifest, diags),
                 "users.csv" => {
@@ -294,9 +304,11 @@ struct Index {
     primary_orgs: Vec<(u64, u128, u128, u32)>,
     org_names: Vec<String>,
     org_numbers: HashMap<String, u32>,
-    /// user+org pairs of every roles.csv row, and of the primary ones; users with any role.
-    role_pairs: IdSet,
-    primary_roles: IdSet,
+    /// Every user+org pair of roles.csv, and whether the pair has a primary role (one map, so
+    /// a row costs one look-up).
+    role_pairs: IdMap<bool>,
+    /// Users with any role (kept only when references are deferred: see
+    /// `primary_orgs_have_roles`).
     users_with_roles: IdSet,
     defer: bool,
     unresolved: Vec<UnresolvedRef>,
@@ -335,6 +347,37 @@ impl Columns {
     }
 }
 
+/// A reference column of a file, looked up once per file instead of once per row.
+struct RefColumn {
+    position: usize,
+    field: &'static str,
+    target: &'static str,
+    /// A comma-separated list of ids.
+    many: bool,
+    /// Where the target's ids are in `Index::ids` (`None`: not read, or this file itself).
+    set: Option<usize>,
+    /// The last id of this column found in the package.
+    last_found: String,
+}
+
+impl RefColumn {
+    fn of(spec: &FileSpec, stem: &str, index: &Index) -> Vec<RefColumn> {
+        spec.columns
+            .iter()
+            .enumerate()
+            .filter_map(|(position, column)| {
+                let (target, many) = match column.kind {
+                    Kind::Ref(t) => (t, false),
+                    Kind::RefList(t) => (t, true),
+                    _ => return None,
+                };
+                let set = if target == stem { None } else { index.set_of(target) };
+                Some(RefColumn { position, field: column.name, target, many, set, last_found: String::new() })
+            })
+            .collect()
+    }
+}
+
 /// `classes.csv` → `classes`, keeping the catalog's `'static` name.
 fn stem_of(file: &'static str) -> &'static str {
     file.strip_suffix(".csv").unwrap_or(file)
@@ -360,11 +403,23 @@ impl Index {
         n
     }
 
+    /// Where the ids of `target` are in `ids`, once that file has been read.
+    fn set_of(&self, target: &str) -> Option<usize> {
+        self.ids.iter().position(|(stem, _)| *stem == target)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn check(&mut self, file: &'static str, line: u64, field: &'static str, target: &'static str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) {
-        let ids = self.ids.iter().find(|(stem, _)| *stem == target).map(|(_, ids)| ids);
+        self.check_in(self.set_of(target), file, line, field, target, id, manifest, diags);
+    }
+
+    /// [`Index::check`] with the target's id set already looked up (`set`, from
+    /// [`Index::set_of`]). True when the package itself has the record.
+    #[allow(clippy::too_many_arguments)]
+    fn check_in(&mut self, set: Option<usize>, file: &'static str, line: u64, field: &'static str, target: &'static str, id: &str, manifest: &Manifest, diags: &mut Diagnostics) -> bool {
+        let ids = set.map(|i| &self.ids[i].1);
         match ids {
-            Some(ids) if ids.contains(&self.fp(id)) => {}
+            Some(ids) if ids.contains(&self.fp(id)) => return true,
             _ if self.defer => {
                 self.unresolved.push(UnresolvedRef { file, line, field, target, id: id.to_string() });
             }
@@ -377,12 +432,25 @@ impl Index {
                 diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which cannot be checked: {why}"));
             }
         }
+        false
     }
 
     /// roles.csv: one primary role per user and org; a role's profile belongs to its user.
     fn role(&mut self, line: u64, user: &str, org: &str, role_type: &str, profile: &str, diags: &mut Diagnostics) {
         let pair = self.pair(user, org);
-        if role_type == "primary" && !self.primary_roles.insert(pair) {
+        let primary = role_type == "primary";
+        let had_primary = match self.role_pairs.entry(pair) {
+            std::collections::hash_map::Entry::Occupied(mut seen) => {
+                let had = *seen.get();
+                *seen.get_mut() |= primary;
+                had
+            }
+            std::collections::hash_map::Entry::Vacant(first) => {
+                first.insert(primary);
+                false
+            }
+        };
+        if primary && had_primary {
             diags.error(
                 "roles.csv",
                 Some(line),
@@ -390,8 +458,9 @@ impl Index {
                 format!("`{user}` already has a primary role at `{org}`; a user has at most one primary role per org"),
             );
         }
-        self.role_pairs.insert(pair);
-        self.users_with_roles.insert(self.fp(user));
+        if self.defer {
+            self.users_with_roles.insert(self.fp(user));
+        }
         if !profile.is_empty() {
             if let Some(owner) = self.profile_owner.get(&self.fp(profile)) {
                 if owner != user {
@@ -414,7 +483,7 @@ impl Index {
             if self.defer && !self.users_with_roles.contains(user) {
                 continue;
             }
-            if !self.role_pairs.contains(pair) {
+            if !self.role_pairs.contains_key(pair) {
                 let org = &self.org_names[*org as usize];
                 diags.error(
                     "users.csv",
@@ -432,25 +501,27 @@ impl Index {
     fn presize_roles(&mut self) {
         let users = self.ids.iter().find(|(stem, _)| *stem == "users").map_or(0, |(_, ids)| ids.len());
         self.role_pairs.reserve(users);
-        self.primary_roles.reserve(users);
-        self.users_with_roles.reserve(users);
+        if self.defer {
+            self.users_with_roles.reserve(users);
+        }
     }
 
     fn release_roles(&mut self) {
         self.roles_checked = true;
         self.primary_orgs = Vec::new();
-        self.role_pairs = IdSet::default();
-        self.primary_roles = IdSet::default();
+        self.role_pairs = IdMap::default();
         self.users_with_roles = IdSet::default();
         self.profile_owner = IdMap::default();
     }
 
-    fn must_be_school(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
-        if let Some(kind) = self.org_types.get(&self.fp(id)) {
-            if kind != "school" && !kind.starts_with("ext:") {
-                diags.error(file, Some(line), Some("schoolSourcedId"), format!("`{id}` is an org of type {kind}, not a school"));
-            }
+    /// True when `id` is an org of the package that is a school.
+    fn must_be_school(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) -> bool {
+        let Some(kind) = self.org_types.get(&self.fp(id)) else { return false };
+        if kind != "school" && !kind.starts_with("ext:") {
+            diags.error(file, Some(line), Some("schoolSourcedId"), format!("`{id}` is an org of type {kind}, not a school"));
+            return false;
         }
+        true
     }
 
     fn must_be_school_year(&self, file: &str, line: u64, id: &str, diags: &mut Diagnostics) {
