@@ -9,6 +9,17 @@ pub struct Entry {
     pub hash: i64,
     pub source: u32,
     pub active: bool,
+    /// Marked present in the file being imported. Kept in the entry (it fits the padding)
+    /// rather than beside it: marking then touches the memory the look-up just read, where
+    /// a separate array cost a cache miss per record of an unchanged re-import.
+    seen: bool,
+}
+
+impl Entry {
+    /// A record not yet seen in the file being imported.
+    pub fn new(id: u128, hash: i64, source: u32, active: bool) -> Entry {
+        Entry { id, hash, source, active, seen: false }
+    }
 }
 
 /// One table's records, sorted by fingerprint, with a directory of where each range of
@@ -16,7 +27,6 @@ pub struct Entry {
 #[derive(Default)]
 pub struct Index {
     entries: Vec<Entry>,
-    seen: Vec<bool>,
     /// `buckets[k]` is the position of the first entry whose fingerprint's top `bits` bits are
     /// `k` or more (`2^bits + 1` positions, about one bucket per entry). Fingerprints are
     /// uniformly spread, so a bucket holds about one entry: a look-up reads one directory slot
@@ -40,7 +50,6 @@ impl Index {
     pub fn build(mut entries: Vec<Entry>) -> Index {
         entries.sort_unstable_by_key(|e| e.id);
         assert!(entries.len() < u32::MAX as usize, "an index holds fewer than 2^32 records");
-        let seen = vec![false; entries.len()];
         // The smallest power of two at or above the count, capped (2^26 buckets = 256 MB).
         let bits = entries.len().next_power_of_two().trailing_zeros().min(26);
         let mut buckets = Vec::with_capacity((1usize << bits) + 1);
@@ -51,7 +60,7 @@ impl Index {
             }
         }
         buckets.resize((1usize << bits) + 1, entries.len() as u32);
-        Index { entries, seen, buckets, bits }
+        Index { entries, buckets, bits }
     }
 
     #[cfg(test)]
@@ -116,17 +125,17 @@ impl Index {
     /// Marks a record as present in the file being imported; false when it was already marked
     /// (the same sourcedId twice across the files that feed one table).
     pub fn mark_seen(&mut self, slot: usize) -> bool {
-        !std::mem::replace(&mut self.seen[slot], true)
+        !std::mem::replace(&mut self.entries[slot].seen, true)
     }
 
     /// True when the record with this fingerprint was marked seen.
     pub fn was_seen(&self, fingerprint: u128) -> bool {
-        self.slot(fingerprint).is_some_and(|slot| self.seen[slot])
+        self.slot(fingerprint).is_some_and(|slot| self.entries[slot].seen)
     }
 
     /// Active records of `source` not marked seen: what a bulk file of that source deletes.
     pub fn unseen_active(&self, source: i64) -> usize {
-        self.entries.iter().zip(&self.seen).filter(|(e, seen)| e.active && i64::from(e.source) == source && !**seen).count()
+        self.entries.iter().filter(|e| e.active && i64::from(e.source) == source && !e.seen).count()
     }
 
     /// Active records of `source`: the base the hold thresholds are measured against.
@@ -149,7 +158,7 @@ mod tests {
     use super::*;
 
     fn e(id: u128, hash: i64, source: u32, active: bool) -> Entry {
-        Entry { id, hash, source, active }
+        Entry::new(id, hash, source, active)
     }
 
     #[test]

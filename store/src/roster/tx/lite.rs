@@ -208,12 +208,12 @@ pub(crate) async fn index_entries(conn: &mut SqliteConnection, table: &str) -> R
         let mut rows = stmt.raw_query();
         while let Some(row) = rows.next().map_err(lite)? {
             let id = row.get_ref(0).map_err(lite)?.as_str().map_err(|e| lite(e.into()))?;
-            entries.push(Entry {
-                id: fingerprint(id),
-                hash: row.get(1).map_err(lite)?,
-                source: row.get::<_, i64>(2).map_err(lite)? as u32,
-                active: row.get(3).map_err(lite)?,
-            });
+            entries.push(Entry::new(
+                fingerprint(id),
+                row.get(1).map_err(lite)?,
+                row.get::<_, i64>(2).map_err(lite)? as u32,
+                row.get(3).map_err(lite)?,
+            ));
         }
         entries
     };

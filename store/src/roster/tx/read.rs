@@ -24,7 +24,7 @@ impl Tx {
             let page = self.records_page(table, &after, 50_000).await?;
             let Some(last) = page.last() else { break };
             after = last.sourced_id.clone();
-            entries.extend(page.iter().map(|r| Entry { id: fingerprint(&r.sourced_id), hash: r.hash, source: r.source as u32, active: r.active }));
+            entries.extend(page.iter().map(|r| Entry::new(fingerprint(&r.sourced_id), r.hash, r.source as u32, r.active)));
         }
         Ok(Index::build(entries))
     }
@@ -34,7 +34,7 @@ impl Tx {
     pub async fn lookup_entries(&mut self, table: &Table, ids: &[&str]) -> Result<Vec<Entry>, StoreError> {
         if let Tx::Sqlite(t) = self {
             let found = super::lite::lookup(&mut **t, table.name, ids).await?;
-            return Ok(found.into_iter().map(|(id, hash, source, active)| Entry { id: fingerprint(&id), hash, source: source as u32, active }).collect());
+            return Ok(found.into_iter().map(|(id, hash, source, active)| Entry::new(fingerprint(&id), hash, source as u32, active)).collect());
         }
         let mut entries = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
@@ -47,7 +47,7 @@ impl Tx {
                 }
                 q.fetch_all(&mut **t).await?
             });
-            entries.extend(rows.into_iter().map(|(id, hash, source, status)| Entry { id: fingerprint(&id), hash, source: source as u32, active: status == "active" }));
+            entries.extend(rows.into_iter().map(|(id, hash, source, status)| Entry::new(fingerprint(&id), hash, source as u32, status == "active")));
         }
         Ok(entries)
     }
