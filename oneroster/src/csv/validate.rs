@@ -195,7 +195,9 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
                 }
                 "classes.csv" | "enrollments.csv" => {
                     let school = value(columns.school);
-                    if school != last_school && index.must_be_school(name, row.line, school, diags) {
+                    // A blank cell is checked too (an org row with a blank sourcedId is kept
+                    // under the blank id); only a repeat of the last school found is skipped.
+                    if (school.is_empty() || school != last_school) && index.must_be_school(name, row.line, school, diags) {
                         last_school.clear();
                         last_school.push_str(school);
                     }
