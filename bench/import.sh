@@ -21,11 +21,14 @@ source scripts/leptos-env.sh  # the build flags the console needs (see ARCHITECT
 cargo build --release -p server --bin rollbook
 bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/rollbook"
 
-measure() { # label, command...: prints "label: S s, RSS MiB"
+# The user and system CPU times are printed too: on a virtual machine the kernel's share of
+# the same work varies from run to run (BENCHMARKS.md, "ninth session"), and a slow run shows
+# it there.
+measure() { # label, command...: prints "label: S s, RSS MiB, user s, sys s"
   local label="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || tail -5 "$work/out"
-  read -r secs kib < <(tail -1 "$work/time")
-  printf '%-44s %8.1f s  %7.0f MiB peak RSS\n' "$label" "$secs" "$((kib / 1024))"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" > "$work/out" 2>&1 || tail -5 "$work/out"
+  read -r secs kib user sys < <(tail -1 "$work/time")
+  printf '%-44s %8.1f s  %7.0f MiB peak RSS  (CPU: %.1f s user, %.1f s sys)\n' "$label" "$secs" "$((kib / 1024))" "$user" "$sys"
 }
 
 echo "== $students students, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) =="
