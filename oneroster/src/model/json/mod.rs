@@ -4,8 +4,8 @@
 //! Differences handled here (SPEC-NOTES §2.4, §3):
 //! - booleans: 1.2 writes `"true"`/`"false"`; 1.1 writes JSON booleans by default
 //!   (as 1EdTech's 1.1 sample data does) or strings ([`BoolStyle`]);
-//! - users: 1.2 `roles[]` vs 1.1 `role` + `orgs[]` (see [`entities`] for the mapping and what a
-//!   1.1 client does not get);
+//! - users: 1.2 `roles[]` vs 1.1 `role` + `orgs[]` (the private `entities` module has the
+//!   mapping and what a 1.1 client does not get);
 //! - GUIDRef `type`: one per slot in 1.2 (`academicSession`, `org`, ...), the wider 1.1
 //!   vocabulary in 1.1 (`term` for `class.terms`);
 //! - required-in-1.2 strings (`org.identifier`, `course.courseCode`) written as `""` when unknown.
