@@ -40,3 +40,6 @@ cargo test -p app --features ssr
 
 step "Browser tests (Playwright, chromium)"
 (cd end2end && npx playwright test)
+# The console's data folder (end2end/playwright.config.ts) stays after a failing journey, for its
+# database; a passing run removes it, and the demo district and key in it.
+rm -rf "${E2E_DATA_DIR:-${TMPDIR:-/tmp}/rollbook-e2e-${E2E_PORT:-3107}}"
