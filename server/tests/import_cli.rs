@@ -146,6 +146,29 @@ fn write_package(dir: &Path, n: usize, family: &str) {
     std::fs::write(dir.join("roles.csv"), roles).unwrap();
 }
 
+/// SQLite: every table and index (type and name) and the roster settings' keys; empty for
+/// PostgreSQL, and before the database exists.
+fn sqlite_schema(url: &str) -> Vec<String> {
+    if !url.starts_with("sqlite:") {
+        return Vec::new();
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        // Nothing yet (the database not created or not migrated): no names.
+        let Ok(pool) = sqlx::SqlitePool::connect(url).await else { return Vec::new() };
+        let mut names: Vec<String> = sqlx::query_scalar(
+            "SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' \
+             UNION ALL SELECT 'setting ' || key FROM roster_settings ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+        names.retain(|n| n != "setting ");
+        pool.close().await;
+        names
+    })
+}
+
 /// The family names of every user as one set (all old, all new, or none: never a mix).
 fn family_names(data: &Path, url: &str) -> (i64, Vec<String>) {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -176,12 +199,22 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
         write_package(&first, 20_000, "Old");
         write_package(&second, 20_000, "New");
         run(data, url, &["imports", "settings", "--set", "hold.change_percent=100"]);
+        let schema_before = sqlite_schema(url);
         // Kill the first import at increasing delays until one commits: each kill must leave
         // revision 0 (empty) or, when it came after the commit (the process still closing
-        // down), revision 1 with all the old names; never anything in between.
-        let mut killed = 0;
+        // down), revision 1 with all the old names; never anything in between. On SQLite a
+        // first import loads shadow tables and commits every 1,000 rows here, so the kills
+        // land between those commits too: opening the store afterwards must remove the
+        // shadows and give the roster its indexes back.
+        let (mut killed, mut killed_loading) = (0, 0);
         for delay_ms in [150, 400, 800, 1_500, 3_000, 6_000, 60_000] {
-            let mut child = rollbook(data, url).args(["import", first.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            let mut child = rollbook(data, url)
+                .env("ROLLBOOK_IMPORT_COMMIT_ROWS", "1000")
+                .args(["import", first.to_str().unwrap()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
             std::thread::sleep(Duration::from_millis(delay_ms));
             let finished = child.try_wait().unwrap().is_some();
             if finished {
@@ -190,13 +223,20 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
             killed += 1;
+            if sqlite_schema(url).iter().any(|n| n == "table shadow_users") {
+                killed_loading += 1;
+            }
             let (revision, names) = family_names(data, url);
             let before = revision == 0 && names.is_empty();
             let after = revision == 1 && names == ["Old"];
             assert!(before || after, "after a kill at {delay_ms} ms: revision {revision}, {names:?}");
+            assert_eq!(sqlite_schema(url), schema_before, "the tables and indexes after a kill at {delay_ms} ms");
             if after {
                 break;
             }
+        }
+        if url.starts_with("sqlite:") {
+            assert!(killed_loading >= 1, "no kill came while shadow tables were loading ({killed} kills)");
         }
         if family_names(data, url).0 == 0 {
             let out = run(data, url, &["import", first.to_str().unwrap()]);
@@ -225,5 +265,47 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
         let out = run(data, url, &["import", second.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
         assert_eq!(family_names(data, url).1, ["New"]);
+    });
+}
+
+#[test]
+fn an_import_started_during_a_first_import_waits_for_it() {
+    on_both(|data, url| {
+        let package = data.join("package");
+        write_package(&package, 20_000, "Same");
+        let first = rollbook(data, url)
+            .env("ROLLBOOK_IMPORT_COMMIT_ROWS", "500")
+            .args(["import", package.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // On SQLite, wait until the first import is loading its shadow tables (committed as it
+        // goes, so another process could write between its commits).
+        if url.starts_with("sqlite:") {
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !sqlite_schema(url).iter().any(|n| n == "table shadow_roles") {
+                assert!(std::time::Instant::now() < deadline, "the first import never loaded shadow tables");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        } else {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        // The second import of the same package waits, then finds every record in place.
+        let second = run(data, url, &["import", "--json", package.to_str().unwrap()]);
+        let first = first.wait_with_output().unwrap();
+        assert_eq!(first.status.code(), Some(0), "{}{}", text(&first.stdout), text(&first.stderr));
+        assert!(text(&first.stdout).starts_with("Import 1 of package (source sis): applied as revision 1.\n"), "{}", text(&first.stdout));
+        assert_eq!(second.status.code(), Some(0), "{}{}", text(&second.stdout), text(&second.stderr));
+        let report = json(&second);
+        assert_eq!(report["outcome"], "applied", "{report}");
+        assert_eq!(report["revision"], 2, "{report}");
+        for entity in ["users", "roles"] {
+            assert_eq!(report["entities"][entity]["created"], 0, "{report}");
+            assert_eq!(report["entities"][entity]["unchanged"], 20_000, "{report}");
+        }
+        assert_eq!(family_names(data, url), (2, vec!["Same".to_string()]));
+        assert!(sqlite_schema(url).iter().all(|n| !n.contains("shadow")), "{:?}", sqlite_schema(url));
     });
 }

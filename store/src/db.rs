@@ -121,6 +121,11 @@ pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, Sto
             })
         }
     };
+    // Before the migrations, which may refer to the indexes an interrupted first import
+    // dropped (see `roster::shadow`).
+    if let Db::Sqlite(pool) = &db {
+        crate::roster::shadow::settle_at_open(pool).await?;
+    }
     migrate(&db).await?;
     let sessions = SessionBackend::for_db(&db);
     sessions.migrate().await?;
@@ -197,6 +202,13 @@ async fn open_sqlite(url: &str, redacted: &str, store_options: StoreOptions) -> 
     }
 }
 
+/// The database file of a SQLite pool; `None` for an in-memory database.
+pub(crate) fn sqlite_file(pool: &SqlitePool) -> Option<std::path::PathBuf> {
+    let path = pool.connect_options().get_filename().to_path_buf();
+    let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
+    (!in_memory).then_some(path)
+}
+
 async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> {
     let options = PgConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
@@ -267,6 +279,14 @@ impl Store {
         match self.db {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The SQLite database file; `None` for PostgreSQL or an in-memory database.
+    pub(crate) fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlite_file(pool),
+            Db::Postgres(_) => None,
         }
     }
 

@@ -18,6 +18,7 @@ mod policy;
 mod queries;
 mod report;
 mod rows;
+pub(crate) mod shadow;
 pub mod tables;
 mod teaching;
 mod tx;

@@ -74,8 +74,12 @@ impl Store {
     pub async fn import_policy(&self) -> Result<ImportPolicy, StoreError> {
         let rows: Vec<(String, String)> =
             with_pool!(&self.db, pool => sqlx::query_as("SELECT key, value FROM roster_settings").fetch_all(pool).await?);
-        // `teacher.` keys belong to the teachers' console (roster::teaching), not to imports.
-        let settings: BTreeMap<String, String> = rows.into_iter().filter(|(k, _)| !k.is_empty() && !k.starts_with("teacher.")).collect();
+        // `teacher.` keys belong to the teachers' console (roster::teaching), and the key of a
+        // first import being loaded (roster::shadow) to that import: neither is policy.
+        let settings: BTreeMap<String, String> = rows
+            .into_iter()
+            .filter(|(k, _)| !k.is_empty() && !k.starts_with("teacher.") && k != super::shadow::KEY)
+            .collect();
         Ok(ImportPolicy { skip_invalid: settings.get("skip_invalid").is_some_and(|v| v == "true"), settings })
     }
 

@@ -18,6 +18,7 @@ use crate::{
         index::{Existing, Index},
         report::{EntityCounts, Sample},
         rows::{fingerprint, RecordRow},
+        shadow::{self, Shadow},
         tables::{by_name, Table},
         tx::{Tx, Write},
     },
@@ -41,6 +42,9 @@ pub(super) struct Plan<'a> {
     pub skip: HashSet<(String, u64)>,
     pub source_names: HashMap<i64, String>,
     pub source_name: &'a str,
+    /// A first import loading shadow tables: new rows go there, committed every
+    /// [`shadow::commit_rows`] rows.
+    pub shadow: Option<&'a Shadow>,
 }
 
 /// What the apply pass did.
@@ -95,6 +99,7 @@ pub(super) async fn apply(
     // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
     let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
     let mut current: Option<Current> = None;
+    let (commit_rows, mut uncommitted) = (shadow::commit_rows(), 0);
     while let Some(message) = feed.recv().await {
         match message {
             Feed::File(file) => {
@@ -118,6 +123,7 @@ pub(super) async fn apply(
                     }
                 }
                 let file = cur.file;
+                uncommitted += batch.len() as u64;
                 // Every row's record, looked up for the whole batch at once (see `get_many`).
                 let mut found = vec![None; batch.len()];
                 for state in &cur.states {
@@ -146,6 +152,10 @@ pub(super) async fn apply(
                 }
                 for state in &mut cur.states {
                     flush(tx, state, plan, false).await?;
+                }
+                if plan.shadow.is_some() && uncommitted >= commit_rows {
+                    Shadow::commit_part(tx).await?;
+                    uncommitted = 0;
                 }
             }
         }
@@ -190,7 +200,11 @@ async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode
             })
             .collect();
         let before = if mode == Mode::Bulk { index.active_of(plan.source) as u64 } else { tx.count_active(table, plan.source).await? };
-        let dropped_indexes = if mode == Mode::Bulk && index.is_empty() { tx.drop_indexes(table).await? } else { Vec::new() };
+        let dropped_indexes = match plan.shadow {
+            Some(shadow) => shadow.deferred_indexes(table),
+            None if mode == Mode::Bulk && index.is_empty() => tx.drop_indexes(table).await?,
+            None => Vec::new(),
+        };
         states.push(TableState {
             table,
             dropped_indexes,
@@ -220,6 +234,9 @@ async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &
         let deleted = tx.apply_tombstones(state.table, plan.revision, plan.now).await?;
         debug_assert!(deleted <= state.counts.deleted);
         tx.drop_stage(state.table).await?;
+        if plan.shadow.is_some() {
+            Shadow::commit_part(tx).await?;
+        }
         applied.entities.insert(state.table.name.into(), std::mem::take(&mut state.counts));
         applied.samples.insert(state.table.name.into(), std::mem::take(&mut state.samples));
     }
@@ -296,7 +313,8 @@ async fn flush(tx: &mut Tx, state: &mut TableState, plan: &Plan<'_>, all: bool) 
     let table = state.table;
     if all || state.inserts.len() >= FLUSH_ROWS {
         let writes: Vec<Write> = state.inserts.iter().map(|(row, hash)| Write { row, hash: *hash, source: plan.source }).collect();
-        tx.write_rows(table.name, table, &writes, plan.revision, plan.now).await?;
+        let target = if plan.shadow.is_some() { Shadow::target(table) } else { table.name.to_string() };
+        tx.write_rows(&target, table, &writes, plan.revision, plan.now).await?;
         state.inserts.clear();
     }
     if all || state.updates.len() >= FLUSH_ROWS {

@@ -25,8 +25,9 @@ use super::{
 use crate::{
     roster::{
         report::{FileLine, ImportReport, Outcome, Problem},
+        shadow::Shadow,
         tables::TABLES,
-        tx::Tx,
+        tx::{Tx, IMPORT_CACHE_KIB},
     },
     Store, StoreError,
 };
@@ -155,10 +156,32 @@ impl Run<'_> {
         if self.force {
             tx.claim_held(report.id).await?;
         }
-        let revision = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
-        let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
         let files = plan_files(version, &modes);
-        let plan = Plan { version, files, source: self.source_id, revision, now: &now, skip, source_names, source_name: &report.source };
+        // A first bulk import into empty tables is loaded as shadow tables (SQLite; see
+        // `roster::shadow`). Not an approval: its claim on the held import must not commit
+        // before the import does.
+        let mut shadow = None;
+        if !self.force && files.iter().all(|(_, mode)| *mode == Mode::Bulk) {
+            let fed: Vec<_> = files.iter().flat_map(|(file, _)| super::apply::tables_fed_by(version, file)).collect();
+            shadow = Shadow::start(&mut tx, self.store.sqlite_file().as_deref(), &fed).await?;
+        }
+        // A shadow load inserts its revision row at the end, with the id it stamps its rows with.
+        let revision = match shadow {
+            Some(_) => tx.next_revision_id().await?,
+            None => tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?,
+        };
+        let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
+        let plan = Plan {
+            version,
+            files,
+            source: self.source_id,
+            revision,
+            now: &now,
+            skip,
+            source_names,
+            source_name: &report.source,
+            shadow: shadow.as_ref(),
+        };
         let mut apply_diags = Diagnostics::with_cap(1000);
         let bulk_tables = plan
             .files
@@ -178,10 +201,7 @@ impl Run<'_> {
                 progress.phase("validating");
                 match self.check(report, validation).await? {
                     Some(checked) => checked.diags,
-                    None => {
-                        tx.rollback().await?;
-                        return Ok(());
-                    }
+                    None => return abandon(tx, shadow).await,
                 }
             }
         };
@@ -189,7 +209,7 @@ impl Run<'_> {
         let applied = match applied {
             Ok(applied) => applied,
             Err(e) => {
-                tx.rollback().await?;
+                abandon(tx, shadow).await?;
                 return Err(e);
             }
         };
@@ -204,14 +224,14 @@ impl Run<'_> {
         report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
         fill_problems(report, &diags);
         if diags.errors > errors_before {
-            tx.rollback().await?;
+            abandon(tx, shadow).await?;
             return reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")));
         }
         if !self.force {
             let policy = self.store.import_policy().await?;
             report.hold_reasons = hold_reasons(report, &policy);
             if !report.hold_reasons.is_empty() {
-                tx.rollback().await?;
+                abandon(tx, shadow).await?;
                 report.outcome = Outcome::Held;
                 report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
                 return Ok(());
@@ -220,6 +240,18 @@ impl Run<'_> {
         let (c, u, d, n) = report.totals();
         let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
         let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let lock = match shadow {
+            Some(shadow) => {
+                progress.phase("building indexes");
+                let lock = shadow.swap_in(&mut tx, IMPORT_CACHE_KIB).await?;
+                let id = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
+                if id != revision {
+                    return Err(StoreError::Internal(format!("revision {revision} was taken while the import loaded (got {id})")));
+                }
+                Some(lock)
+            }
+            None => None,
+        };
         tx.finish_revision(revision, &summary, &counts).await?;
         report.outcome = Outcome::Applied;
         report.revision = Some(revision);
@@ -232,8 +264,17 @@ impl Run<'_> {
         let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
         tx.finish_import(report.id, revision, &json, &now).await?;
         tx.commit().await?;
+        drop(lock);
         tracing::debug!(elapsed = ?started.elapsed(), "committed");
         Ok(())
+    }
+}
+
+/// Undoes everything the import wrote: the transaction, and a shadow load's earlier commits.
+async fn abandon(tx: Tx, shadow: Option<Shadow>) -> Result<(), StoreError> {
+    match shadow {
+        Some(shadow) => shadow.discard(tx).await,
+        None => tx.rollback().await,
     }
 }
 

@@ -6,7 +6,11 @@
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{rows::RecordRow, tables::Table};
+use super::{
+    rows::RecordRow,
+    shadow::{self, Settled},
+    tables::Table,
+};
 use crate::{db::Db, StoreError};
 
 /// An open roster transaction. Dropping it without [`Tx::commit`] rolls everything back.
@@ -27,6 +31,8 @@ macro_rules! with_tx {
 
 pub(crate) mod lite;
 mod read;
+mod restore;
+mod small;
 
 /// A row to write: the record, its digest, and whether it is active.
 pub struct Write<'a> {
@@ -36,7 +42,10 @@ pub struct Write<'a> {
 }
 
 /// The page cache of an import's connection, in KiB (SQLite's negative `cache_size`).
-const IMPORT_CACHE_KIB: u32 = 131_072;
+pub(crate) const IMPORT_CACHE_KIB: u32 = 131_072;
+
+/// How long a roster writer waits for a first import that is loading shadow tables.
+const SHADOW_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Tx {
     /// Begins a transaction that holds the roster's write lock until it ends: the first
@@ -44,24 +53,26 @@ impl Tx {
     pub async fn begin(db: &Db) -> Result<Tx, StoreError> {
         Ok(match db {
             Db::Sqlite(pool) => {
-                // Foreign keys are off for this connection, which is closed afterwards instead
-                // of going back to the pool. With them on, every multi-row statement kept a
-                // statement journal (a copy of each page it touched, on a temporary file, so
-                // that it could be undone alone): 49 GB of writes for a first import of a
-                // 1M-student district. The import writes only the source it has just looked up.
-                let mut conn = pool.acquire().await?;
-                conn.close_on_drop();
-                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
-                let mut tx = sqlx::Transaction::begin(conn, None).await?;
-                // A bigger page cache for this connection (128 MiB): index updates of a large
-                // import stay in memory instead of going back and forth to the WAL.
-                sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
-                // Indexes rebuilt after a first import sort with a helper thread.
-                sqlx::query("PRAGMA threads = 2").execute(&mut *tx).await?;
-                // Claims SQLite's write lock now, so the index read next is the state this
-                // transaction writes over (a deferred read-then-write could fail midway).
-                sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut *tx).await?;
-                Tx::Sqlite(tx)
+                // A first import loading shadow tables (see `roster::shadow`) commits as it
+                // goes; the roster's other writers wait until it has swapped them in.
+                let file = crate::db::sqlite_file(pool);
+                let started = std::time::Instant::now();
+                loop {
+                    let mut tx = Tx::Sqlite(Self::begin_sqlite(pool).await?);
+                    match shadow::settle(&mut tx, file.as_deref()).await? {
+                        Settled::Ready => return Ok(tx),
+                        Settled::Loading if started.elapsed() < SHADOW_WAIT => {
+                            tx.rollback().await?;
+                            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                        }
+                        Settled::Loading => {
+                            tx.rollback().await?;
+                            return Err(StoreError::Conflict(
+                                "a first import is loading the roster into this database; try again when it has finished".into(),
+                            ));
+                        }
+                    }
+                }
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -69,6 +80,28 @@ impl Tx {
                 Tx::Postgres(tx)
             }
         })
+    }
+
+    /// Opens SQLite's side of [`Tx::begin`]: a connection of its own, the write lock taken.
+    pub(crate) async fn begin_sqlite(pool: &sqlx::SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        // Foreign keys are off for this connection, which is closed afterwards instead of going
+        // back to the pool. With them on, every multi-row statement kept a statement journal
+        // (a copy of each page it touched, on a temporary file, so that it could be undone
+        // alone): 49 GB of writes for a first import of a 1M-student district. The import
+        // writes only the source it has just looked up.
+        let mut conn = pool.acquire().await?;
+        conn.close_on_drop();
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        let mut tx = sqlx::Transaction::begin(conn, None).await?;
+        // A bigger page cache for this connection (128 MiB): index updates of a large import
+        // stay in memory instead of going back and forth to the WAL.
+        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}")).execute(&mut *tx).await?;
+        // Indexes rebuilt after a first import sort with a helper thread.
+        sqlx::query("PRAGMA threads = 2").execute(&mut *tx).await?;
+        // Claims SQLite's write lock now, so the index read next is the state this
+        // transaction writes over (a deferred read-then-write could fail midway).
+        sqlx::query("UPDATE roster_settings SET value = value WHERE key = ''").execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
@@ -330,60 +363,6 @@ impl Tx {
         with_tx!(self, t => sqlx::query(&sql).bind(revision).execute(&mut **t).await?.rows_affected());
         Ok(())
     }
-
-    /// Stages, for every record of `table` changed after revision `to` that existed then, its
-    /// values as they were at `to` (its first before-image after `to`). Returns how many.
-    pub async fn stage_state_at(&mut self, table: &Table, to: i64) -> Result<u64, StoreError> {
-        let n = table.name;
-        let extract: Vec<String> = table
-            .all_columns()
-            .map(|c| match self {
-                Tx::Sqlite(_) => format!("json_extract(h.before, '$.{c}')"),
-                Tx::Postgres(_) => match c {
-                    "source_id" | "created_revision" | "revision" => format!("(h.before::json ->> '{c}')::integer"),
-                    "hash" => format!("(h.before::json ->> '{c}')::bigint"),
-                    _ => format!("(h.before::json ->> '{c}')"),
-                },
-            })
-            .collect();
-        let columns: Vec<&str> = table.all_columns().collect();
-        let sql = format!(
-            "INSERT INTO stage_{n} ({}) SELECT {} FROM record_history h \
-             WHERE h.id IN (SELECT MIN(id) FROM record_history WHERE entity = '{n}' AND revision > $1 GROUP BY sourced_id) \
-             AND h.sourced_id IN (SELECT sourced_id FROM {n} WHERE created_revision <= $1)",
-            columns.join(", "),
-            extract.join(", ")
-        );
-        Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
-    }
-
-    /// Counts staged rows by what applying them does: (re)created, updated, deleted, and
-    /// removes the ones identical to the current record.
-    pub async fn classify_stage(&mut self, table: &Table) -> Result<(u64, u64, u64), StoreError> {
-        let n = table.name;
-        self.exec(&format!(
-            "DELETE FROM stage_{n} WHERE EXISTS (SELECT 1 FROM {n} m WHERE m.sourced_id = stage_{n}.sourced_id \
-             AND m.hash = stage_{n}.hash AND m.status = stage_{n}.status AND m.source_id = stage_{n}.source_id)"
-        ))
-        .await?;
-        let sql = format!(
-            "SELECT \
-               COALESCE(SUM(CASE WHEN m.status = 'tobedeleted' AND s.status = 'active' THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN m.status = s.status THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN m.status = 'active' AND s.status = 'tobedeleted' THEN 1 ELSE 0 END), 0) \
-             FROM stage_{n} s JOIN {n} m ON m.sourced_id = s.sourced_id"
-        );
-        let (c, u, d): (i64, i64, i64) = with_tx!(self, t => sqlx::query_as(&sql).fetch_one(&mut **t).await?);
-        Ok((c as u64, u as u64, d as u64))
-    }
-
-    /// Active records of `table` created after revision `to`, into the tombstone stage.
-    pub async fn stage_created_after(&mut self, table: &Table, to: i64) -> Result<u64, StoreError> {
-        let n = table.name;
-        let sql = format!("INSERT INTO stage_{n}_ids (sourced_id) SELECT sourced_id FROM {n} WHERE created_revision > $1 AND status = 'active'");
-        Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
-    }
-
 }
 
 /// The bookkeeping columns come first in every table, in the order [`lite`] binds them.
@@ -394,29 +373,4 @@ fn bookkeeping_order() {
         super::tables::BOOKKEEPING,
         ["sourced_id", "source_id", "status", "date_last_modified", "created_revision", "revision", "hash", "metadata"]
     );
-}
-
-impl Tx {
-    /// Takes the decision on held import `id` inside the transaction that applies it: the
-    /// import becomes `running` here and `applied` at [`Tx::finish_import`], both or neither.
-    /// Competing decisions wait for this transaction (SQLite's write lock, the row lock in
-    /// PostgreSQL) and then find it decided: [`StoreError::Conflict`].
-    pub async fn claim_held(&mut self, id: i64) -> Result<(), StoreError> {
-        let claimed = with_tx!(self, t => sqlx::query("UPDATE imports SET status = 'running' WHERE id = $1 AND status = 'held'")
-            .bind(id).execute(&mut **t).await?.rows_affected());
-        if claimed == 1 {
-            return Ok(());
-        }
-        let now: Option<String> = with_tx!(self, t => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
-            .bind(id).fetch_optional(&mut **t).await?);
-        Err(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {}, not held", now.as_deref().unwrap_or("gone"))))
-    }
-
-    /// Marks an import applied, inside the transaction that applies it.
-    pub async fn finish_import(&mut self, id: i64, revision: i64, report: &str, now: &str) -> Result<(), StoreError> {
-        with_tx!(self, t => sqlx::query(
-            "UPDATE imports SET status = 'applied', revision_id = $1, report = $2, finished_at = $3 WHERE id = $4")
-            .bind(revision).bind(report).bind(now).bind(id).execute(&mut **t).await?.rows_affected());
-        Ok(())
-    }
 }
