@@ -309,3 +309,34 @@ fn an_import_started_during_a_first_import_waits_for_it() {
         assert!(sqlite_schema(url).iter().all(|n| !n.contains("shadow")), "{:?}", sqlite_schema(url));
     });
 }
+
+#[test]
+fn a_rejected_first_import_leaves_no_trace() {
+    on_both(|data, url| {
+        run(data, url, &["imports", "list"]); // creates and migrates the database
+        let schema_before = sqlite_schema(url);
+        // Committed after every row: the rejection must undo parts already committed.
+        let out = rollbook(data, url)
+            .env("ROLLBOOK_IMPORT_COMMIT_ROWS", "1")
+            .args(["import", sample("moodle-enrol_oneroster/v1p1-bulk-minimal").to_str().unwrap()])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+        assert!(stdout.contains("errors found; nothing was applied"), "{stdout}");
+        assert_eq!(sqlite_schema(url), schema_before);
+        assert_eq!(users_held(url), 0);
+    });
+}
+
+/// How many users the roster holds, active or not.
+fn users_held(url: &str) -> u64 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = store::connect(url).await.unwrap();
+        let counts = store.roster_counts().await.unwrap();
+        store.close().await;
+        counts["users"].active + counts["users"].tobedeleted
+    })
+}

@@ -124,7 +124,8 @@ pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, Sto
     // Before the migrations, which may refer to the indexes an interrupted first import
     // dropped (see `roster::shadow`).
     if let Db::Sqlite(pool) = &db {
-        crate::roster::shadow::settle_at_open(pool).await?;
+        let migrating = sqlite_migrations_pending(pool).await?;
+        crate::roster::shadow::settle_at_open(pool, migrating).await?;
     }
     migrate(&db).await?;
     let sessions = SessionBackend::for_db(&db);
@@ -204,8 +205,10 @@ async fn open_sqlite(url: &str, redacted: &str, store_options: StoreOptions) -> 
 
 /// The database file of a SQLite pool; `None` for an in-memory database.
 pub(crate) fn sqlite_file(pool: &SqlitePool) -> Option<std::path::PathBuf> {
+    // sqlx names an in-memory database `file:sqlx-in-memory-N` (a URI, not a path).
     let path = pool.connect_options().get_filename().to_path_buf();
-    let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
+    let name = path.to_string_lossy();
+    let in_memory = name.is_empty() || name.contains(":memory:") || name.starts_with("file:");
     (!in_memory).then_some(path)
 }
 
@@ -228,6 +231,18 @@ async fn open_postgres(url: &str, redacted: &str) -> Result<PgPool, StoreError> 
         .connect_with(options)
         .await
         .map_err(unreachable)
+}
+
+/// Whether the SQLite database lacks one of the migrations this version brings.
+async fn sqlite_migrations_pending(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let tracked: i64 = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')")
+        .fetch_one(pool)
+        .await?;
+    if tracked == 0 {
+        return Ok(true);
+    }
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await?;
+    Ok(sqlx::migrate!("../migrations/sqlite").iter().any(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version)))
 }
 
 async fn migrate(db: &Db) -> Result<(), StoreError> {

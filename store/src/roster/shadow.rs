@@ -19,7 +19,8 @@
 //! Whoever finds the saved key while no process holds the import's lock file (the importer
 //! died: a crash, `kill -9`) puts things back: the shadows are dropped and the indexes
 //! restored ([`settle`], run by every roster writer in [`super::tx::Tx::begin`] and when the
-//! store opens). A writer that finds the lock held waits for the import to finish.
+//! store opens). A writer that finds the lock held waits for the import to finish, for two
+//! minutes at most, and is then refused with a conflict.
 
 use std::{
     fs::{File, OpenOptions, TryLockError},
@@ -27,7 +28,7 @@ use std::{
 };
 
 use super::{tables::Table, tx::Tx};
-use crate::StoreError;
+use crate::{db::Db, StoreError};
 
 /// The `roster_settings` key holding a running first import's saved index statements.
 pub(crate) const KEY: &str = "shadow_import";
@@ -41,8 +42,10 @@ pub(crate) fn commit_rows() -> u64 {
 }
 
 /// The lock file of the database at `db_file`: held by the process loading shadow tables.
+/// Resolved through links, so that every process finds the same file.
 pub(crate) fn lock_path(db_file: &Path) -> PathBuf {
-    let mut name = db_file.as_os_str().to_owned();
+    let db_file = std::fs::canonicalize(db_file).unwrap_or_else(|_| db_file.to_path_buf());
+    let mut name = db_file.into_os_string();
     name.push("-import.lock");
     PathBuf::from(name)
 }
@@ -121,6 +124,7 @@ impl Shadow {
                 tx.exec(on_shadow).await?;
             }
         }
+        tracing::debug!(tables = saved.tables.len(), indexes = indexes.len(), "first import into empty tables: loading shadow tables");
         Ok(Some(Shadow { lock, tables: tables.to_vec(), indexes }))
     }
 
@@ -147,9 +151,10 @@ impl Shadow {
         Ok(())
     }
 
-    /// Replaces the empty tables by the shadows, in `tx`. The caller writes the revision and
-    /// commits, and then drops the returned lock.
-    pub async fn swap_in(self, tx: &mut Tx, cache_kib: u32) -> Result<File, StoreError> {
+    /// Replaces the empty tables by the shadows, in `tx`. The caller writes the revision,
+    /// commits, and only then drops the shadow (releasing the lock); when that transaction
+    /// does not commit, [`Shadow::discard`].
+    pub async fn swap_in(&self, tx: &mut Tx, cache_kib: u32) -> Result<(), StoreError> {
         // Index sorts work in chunks as large as the page cache, one per sorting thread: half
         // of it keeps the import within its memory budget (see `Tx::create_indexes`).
         // Every index is normally built by now (see `deferred_indexes`); any that is not (its
@@ -169,13 +174,14 @@ impl Shadow {
             tx.exec(&format!("ALTER TABLE shadow_{n} RENAME TO {n}")).await?;
         }
         tx.delete_setting(KEY).await?;
-        Ok(self.lock)
+        Ok(())
     }
 
-    /// Abandons the load: drops the shadows and restores the real tables' indexes, committed.
-    pub async fn discard(self, mut tx: Tx) -> Result<(), StoreError> {
-        tx.exec("ROLLBACK").await?;
-        tx.exec("BEGIN IMMEDIATE").await?;
+    /// Abandons the load once the import's transaction has ended without committing: drops
+    /// the shadows and restores the real tables' indexes, in a transaction of its own.
+    pub async fn discard(self, db: &Db) -> Result<(), StoreError> {
+        let Db::Sqlite(pool) = db else { return Ok(()) };
+        let mut tx = Tx::Sqlite(Tx::begin_sqlite(pool).await?);
         put_back(&mut tx).await?;
         tx.commit().await?;
         drop(self.lock);
@@ -199,9 +205,34 @@ pub(crate) async fn settle(tx: &mut Tx, db_file: Option<&Path>) -> Result<Settle
     Ok(Settled::Ready)
 }
 
-/// [`settle`] when the store opens: puts back an interrupted first import, and leaves one that
-/// a live process is loading alone (without waiting for it).
-pub(crate) async fn settle_at_open(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
+/// Whether a live process is loading a first import into the database at `pool`, seen
+/// without taking SQLite's write lock (which the loader holds nearly all the time).
+pub(crate) async fn loading(pool: &sqlx::SqlitePool) -> Result<bool, StoreError> {
+    let Some(db_file) = crate::db::sqlite_file(pool) else { return Ok(false) };
+    let migrated: i64 = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'roster_settings')")
+        .fetch_one(pool)
+        .await?;
+    if migrated == 0 {
+        return Ok(false);
+    }
+    let saved: i64 = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM roster_settings WHERE key = $1)").bind(KEY).fetch_one(pool).await?;
+    Ok(saved != 0 && !try_lock(&open_lock(&db_file)?)?)
+}
+
+/// [`settle`] when the store opens: puts back an interrupted first import. One that a live
+/// process is loading is left alone, unless `migrating`: migrations may change the roster's
+/// tables and indexes, so they wait for it (up to ten minutes).
+pub(crate) async fn settle_at_open(pool: &sqlx::SqlitePool, migrating: bool) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    while loading(pool).await? {
+        if !migrating {
+            return Ok(());
+        }
+        if started.elapsed() > std::time::Duration::from_secs(600) {
+            return Err(StoreError::Conflict("a first import is loading the roster and the database needs migrating; start again when the import has finished".into()));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
     let migrated: i64 = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'roster_settings')")
         .fetch_one(pool)
         .await?;

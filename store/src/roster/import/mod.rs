@@ -198,7 +198,8 @@ impl Store {
     }
 
     /// Marks imports left `running` by a crash as failed (call when no import can be running,
-    /// e.g. at server start). Their transactions were never committed.
+    /// e.g. at server start). Their transactions were never committed; the parts of a first
+    /// import that were (`roster::shadow`) are removed by the next roster writer.
     pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
         Ok(with_pool!(&self.db, pool => sqlx::query(
             "UPDATE imports SET status = 'failed', finished_at = $1 WHERE status = 'running'")

@@ -2,7 +2,8 @@
 //!
 //! By default the package is read once: validation hands each checked row to the apply pass,
 //! which writes it inside the transaction while validation goes on; the outcome waits for both,
-//! and any error rolls everything back. Under the skip-invalid policy validation must come
+//! and any error rolls everything back (the committed parts of a first import loading shadow
+//! tables included: see `roster::shadow`). Under the skip-invalid policy validation must come
 //! first, since it decides which rows to leave out.
 
 use std::{
@@ -170,112 +171,128 @@ impl Run<'_> {
             Some(_) => tx.next_revision_id().await?,
             None => tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?,
         };
-        let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
-        let plan = Plan {
-            version,
-            files,
-            source: self.source_id,
-            revision,
-            now: &now,
-            skip,
-            source_names,
-            source_name: &report.source,
-            shadow: shadow.as_ref(),
-        };
-        let mut apply_diags = Diagnostics::with_cap(1000);
-        let bulk_tables = plan
-            .files
-            .iter()
-            .filter(|(_, mode)| *mode == Mode::Bulk)
-            .flat_map(|(file, _)| super::apply::tables_fed_by(version, file))
-            .collect();
-        let prefetch = super::prefetch::Prefetch::start(&self.store.db, bulk_tables);
-        let applied = apply(&mut tx, &plan, feed, prefetch, &mut apply_diags, progress).await;
-        tracing::debug!(elapsed = ?started.elapsed(), "applied");
+        // Every way out of the rest ends the transaction, and a shadow load's earlier commits
+        // are undone below whenever it did not commit (`?` included).
+        let ended = async {
+            let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
+            let plan = Plan {
+                version,
+                files,
+                source: self.source_id,
+                revision,
+                now: &now,
+                skip,
+                source_names,
+                source_name: &report.source,
+                shadow: shadow.as_ref(),
+            };
+            let mut apply_diags = Diagnostics::with_cap(1000);
+            let bulk_tables = plan
+                .files
+                .iter()
+                .filter(|(_, mode)| *mode == Mode::Bulk)
+                .flat_map(|(file, _)| super::apply::tables_fed_by(version, file))
+                .collect();
+            let prefetch = super::prefetch::Prefetch::start(&self.store.db, bulk_tables);
+            let applied = apply(&mut tx, &plan, feed, prefetch, &mut apply_diags, progress).await;
+            tracing::debug!(elapsed = ?started.elapsed(), "applied");
 
-        // The validation verdict comes first: a package with errors is rejected as such, even
-        // when applying it also failed (its bad rows may well be why).
-        let mut diags = match verdict {
-            Verdict::Checked(diags) => diags,
-            Verdict::Pending(validation) => {
-                progress.phase("validating");
-                match self.check(report, validation).await? {
-                    Some(checked) => checked.diags,
-                    None => return abandon(tx, shadow).await,
+            // The validation verdict comes first: a package with errors is rejected as such, even
+            // when applying it also failed (its bad rows may well be why).
+            let mut diags = match verdict {
+                Verdict::Checked(diags) => diags,
+                Verdict::Pending(validation) => {
+                    progress.phase("validating");
+                    match self.check(report, validation).await? {
+                        Some(checked) => checked.diags,
+                        None => return rolled_back(tx).await,
+                    }
+                }
+            };
+            tracing::debug!(elapsed = ?started.elapsed(), "validated");
+            let applied = match applied {
+                Ok(applied) => applied,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            };
+            let errors_before = diags.errors;
+            for d in apply_diags.items() {
+                diags.push(d.clone());
+            }
+            if applied.passwords > 0 {
+                diags.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
+            }
+            report.entities = applied.entities;
+            report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
+            fill_problems(report, &diags);
+            if diags.errors > errors_before {
+                reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")))?;
+                return rolled_back(tx).await;
+            }
+            if !self.force {
+                let policy = self.store.import_policy().await?;
+                report.hold_reasons = hold_reasons(report, &policy);
+                if !report.hold_reasons.is_empty() {
+                    report.outcome = Outcome::Held;
+                    report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
+                    return rolled_back(tx).await;
                 }
             }
-        };
-        tracing::debug!(elapsed = ?started.elapsed(), "validated");
-        let applied = match applied {
-            Ok(applied) => applied,
-            Err(e) => {
-                abandon(tx, shadow).await?;
-                return Err(e);
-            }
-        };
-        let errors_before = diags.errors;
-        for d in apply_diags.items() {
-            diags.push(d.clone());
-        }
-        if applied.passwords > 0 {
-            diags.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
-        }
-        report.entities = applied.entities;
-        report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
-        fill_problems(report, &diags);
-        if diags.errors > errors_before {
-            abandon(tx, shadow).await?;
-            return reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")));
-        }
-        if !self.force {
-            let policy = self.store.import_policy().await?;
-            report.hold_reasons = hold_reasons(report, &policy);
-            if !report.hold_reasons.is_empty() {
-                abandon(tx, shadow).await?;
-                report.outcome = Outcome::Held;
-                report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
-                return Ok(());
-            }
-        }
-        let (c, u, d, n) = report.totals();
-        let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
-        let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
-        let lock = match shadow {
-            Some(shadow) => {
+            let (c, u, d, n) = report.totals();
+            let summary = format!("import {} from {}: {c} created, {u} updated, {d} deleted, {n} unchanged", report.id, report.source);
+            let counts = serde_json::to_string(&report.entities).map_err(|e| StoreError::Internal(e.to_string()))?;
+            if let Some(shadow) = &shadow {
                 progress.phase("building indexes");
-                let lock = shadow.swap_in(&mut tx, IMPORT_CACHE_KIB).await?;
+                shadow.swap_in(&mut tx, IMPORT_CACHE_KIB).await?;
                 let id = tx.new_revision("import", Some(self.source_id), Some(report.id), None, self.actor, &now).await?;
                 if id != revision {
                     return Err(StoreError::Internal(format!("revision {revision} was taken while the import loaded (got {id})")));
                 }
-                Some(lock)
             }
-            None => None,
-        };
-        tx.finish_revision(revision, &summary, &counts).await?;
-        report.outcome = Outcome::Applied;
-        report.revision = Some(revision);
-        report.message = if report.errors > 0 {
-            let skipped = report.entities.values().map(|e| e.skipped).sum();
-            format!("applied as revision {revision}; {} left out (skip-invalid)", plural(skipped, "invalid row"))
-        } else {
-            format!("applied as revision {revision}")
-        };
-        let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
-        tx.finish_import(report.id, revision, &json, &now).await?;
-        tx.commit().await?;
-        drop(lock);
-        tracing::debug!(elapsed = ?started.elapsed(), "committed");
-        Ok(())
+            tx.finish_revision(revision, &summary, &counts).await?;
+            report.outcome = Outcome::Applied;
+            report.revision = Some(revision);
+            report.message = if report.errors > 0 {
+                let skipped = report.entities.values().map(|e| e.skipped).sum();
+                format!("applied as revision {revision}; {} left out (skip-invalid)", plural(skipped, "invalid row"))
+            } else {
+                format!("applied as revision {revision}")
+            };
+            let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
+            tx.finish_import(report.id, revision, &json, &now).await?;
+            tx.commit().await?;
+            tracing::debug!(elapsed = ?started.elapsed(), "committed");
+            Ok(Ended::Committed)
+        }
+        .await;
+        match (ended, shadow) {
+            (Ok(Ended::Committed), _) | (Ok(Ended::RolledBack), None) => Ok(()),
+            (Ok(Ended::RolledBack), Some(shadow)) => shadow.discard(&self.store.db).await,
+            (Err(e), None) => Err(e),
+            (Err(e), Some(shadow)) => {
+                // The import's own error is the one to report; the next roster writer retries
+                // a failed clean-up (see `roster::shadow`).
+                if let Err(cleanup) = shadow.discard(&self.store.db).await {
+                    tracing::warn!(error = %cleanup, "could not remove the tables of a failed first import yet");
+                }
+                Err(e)
+            }
+        }
     }
 }
 
-/// Undoes everything the import wrote: the transaction, and a shadow load's earlier commits.
-async fn abandon(tx: Tx, shadow: Option<Shadow>) -> Result<(), StoreError> {
-    match shadow {
-        Some(shadow) => shadow.discard(tx).await,
-        None => tx.rollback().await,
-    }
+/// How the import's transaction ended, when no error ended it.
+enum Ended {
+    Committed,
+    RolledBack,
+}
+
+/// Rolls `tx` back.
+async fn rolled_back(tx: Tx) -> Result<Ended, StoreError> {
+    tx.rollback().await?;
+    Ok(Ended::RolledBack)
 }
 
 /// The rostering files of a package with their modes, in apply order (referenced files first).

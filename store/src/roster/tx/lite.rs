@@ -6,7 +6,7 @@
 //! 20 s for SQLite inserting the same rows by itself). Here the rows are bound straight from
 //! memory into a prepared `INSERT` of a few dozen rows, the way sqlite3's own `.import` works,
 //! on the very connection and transaction sqlx opened, so atomicity is unchanged: it all
-//! commits or rolls back with the rest of the import.
+//! commits or rolls back with the rest of the transaction.
 //!
 //! This is the store's only `unsafe`: borrowing the raw connection handle. sqlx documents
 //! using another libsqlite3-sys crate alongside it (rusqlite is pinned to the version that

@@ -13,7 +13,9 @@ use super::{
 };
 use crate::{db::Db, StoreError};
 
-/// An open roster transaction. Dropping it without [`Tx::commit`] rolls everything back.
+/// An open roster transaction. Dropping it without [`Tx::commit`] rolls it back. (A first
+/// import loading shadow tables also commits parts of its load as it goes; the import undoes
+/// those itself, see `roster::shadow`.)
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
@@ -57,21 +59,28 @@ impl Tx {
                 // goes; the roster's other writers wait until it has swapped them in.
                 let file = crate::db::sqlite_file(pool);
                 let started = std::time::Instant::now();
+                // The wait happens before taking SQLite's write lock, which the loading
+                // import holds nearly all the time; `settle` then checks again under it.
                 loop {
-                    let mut tx = Tx::Sqlite(Self::begin_sqlite(pool).await?);
-                    match shadow::settle(&mut tx, file.as_deref()).await? {
-                        Settled::Ready => return Ok(tx),
-                        Settled::Loading if started.elapsed() < SHADOW_WAIT => {
-                            tx.rollback().await?;
-                            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    let loading = match shadow::loading(pool).await? {
+                        true => true,
+                        false => {
+                            let mut tx = Tx::Sqlite(Self::begin_sqlite(pool).await?);
+                            match shadow::settle(&mut tx, file.as_deref()).await? {
+                                Settled::Ready => return Ok(tx),
+                                Settled::Loading => {
+                                    tx.rollback().await?;
+                                    true
+                                }
+                            }
                         }
-                        Settled::Loading => {
-                            tx.rollback().await?;
-                            return Err(StoreError::Conflict(
-                                "a first import is loading the roster into this database; try again when it has finished".into(),
-                            ));
-                        }
+                    };
+                    if loading && started.elapsed() >= SHADOW_WAIT {
+                        return Err(StoreError::Conflict(
+                            "a first import is loading the roster into this database; try again when it has finished".into(),
+                        ));
                     }
+                    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
                 }
             }
             Db::Postgres(pool) => {
@@ -200,7 +209,8 @@ impl Tx {
     }
 
     /// Creates the empty staging tables for `table`: `stage_<name>` (full rows) and
-    /// `stage_<name>_ids` (sourcedIds to tombstone). They vanish with the transaction.
+    /// `stage_<name>_ids` (sourcedIds to tombstone). Temporary: they vanish with the
+    /// connection, if [`Tx::drop_stage`] has not dropped them before.
     pub async fn create_stage(&mut self, table: &Table) -> Result<(), StoreError> {
         let n = table.name;
         self.exec(&format!("CREATE TEMP TABLE stage_{n} AS SELECT * FROM {n} WHERE 1 = 0")).await?;
