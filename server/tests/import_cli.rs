@@ -310,6 +310,60 @@ fn an_import_started_during_a_first_import_waits_for_it() {
     });
 }
 
+/// A first import that loads for longer than another import will wait: the other import gives
+/// up with a conflict and changes nothing; once the load is over, it goes through. The test
+/// plays the loading process (SQLite only; PostgreSQL has no such load): it holds the lock file
+/// and has saved its state, as a live loader does.
+#[test]
+fn an_import_gives_up_on_a_first_import_that_loads_too_long() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let url = format!("sqlite://{}", data.join("rollbook.db").display());
+    let package = data.join("package");
+    write_package(&package, 20_000, "Waited");
+    run(data, &url, &["imports", "list"]); // creates and migrates the database
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE shadow_users (id INTEGER PRIMARY KEY)").execute(&pool).await.unwrap();
+        sqlx::query("INSERT INTO roster_settings (key, value) VALUES ('shadow_import', '{\"tables\":[\"users\"],\"indexes\":[]}')").execute(&pool).await.unwrap();
+        pool.close().await;
+    });
+    let loader = std::fs::File::create(data.join("rollbook.db-import.lock")).unwrap();
+    loader.try_lock().unwrap();
+    let schema_loading = sqlite_schema(&url);
+    assert!(schema_loading.contains(&"table shadow_users".to_string()), "{schema_loading:?}");
+
+    let started = std::time::Instant::now();
+    let out = rollbook(data, &url).env("ROLLBOOK_IMPORT_WAIT_SECS", "2").args(["import", package.to_str().unwrap()]).stdin(Stdio::null()).output().unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(2), "gave up after {:?}", started.elapsed());
+    assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("error: a first import is loading the roster into this database (waited 2 s for it); try again when it has finished\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The loader's tables and saved state are left alone, nothing was imported, and the
+    // attempt is on record as failed, with the reason.
+    assert_eq!(sqlite_schema(&url), schema_loading);
+    assert_eq!(users_held(&url), 0);
+    let report = json(&run(data, &url, &["imports", "show", "1", "--json"]));
+    assert_eq!(report["outcome"], "failed", "{report}");
+    assert_eq!(
+        report["message"],
+        "the import failed and nothing was applied: a first import is loading the roster into this database (waited 2 s for it); try again when it has finished",
+        "{report}"
+    );
+
+    // The load is over (its process gone): the next import puts its leftovers away and applies.
+    drop(loader);
+    let out = run(data, &url, &["import", package.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("Import 2 of package (source sis): applied as revision 1.\n"), "{}", text(&out.stdout));
+    assert_eq!(family_names(data, &url), (1, vec!["Waited".to_string()]));
+    assert!(sqlite_schema(&url).iter().all(|n| !n.contains("shadow")), "{:?}", sqlite_schema(&url));
+}
+
 #[test]
 fn a_rejected_first_import_leaves_no_trace() {
     on_both(|data, url| {
