@@ -354,6 +354,11 @@ pub fn main() -> ExitCode {
 /// Runs the command; `Ok` carries the exit status of commands that report through it.
 async fn run(cli: Cli) -> Result<u8, CliError> {
     init_logging();
+    // The import's knobs are read by the store wherever it writes the roster: a bad value
+    // stops every command that opens the store, before it does anything.
+    if !matches!(cli.command, Command::Validate { .. } | Command::Demo(_) | Command::BenchEcho { .. }) {
+        store::roster::tuning::check_environment().map_err(CliError::Config)?;
+    }
     match cli.command {
         Command::Serve(args) => commands::serve::run(&cli.global, args).await.map(|()| 0),
         Command::Admin(cmd) => commands::admin::run(&cli.global, cmd).await.map(|()| 0),

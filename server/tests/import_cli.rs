@@ -364,6 +364,26 @@ fn an_import_gives_up_on_a_first_import_that_loads_too_long() {
     assert!(sqlite_schema(&url).iter().all(|n| !n.contains("shadow")), "{:?}", sqlite_schema(&url));
 }
 
+/// A bad value in one of the import's knobs stops the command before it touches anything, and
+/// says which variable, what it held and what it must be.
+#[test]
+fn a_bad_import_setting_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("rollbook.db").display());
+    let package = dir.path().join("package");
+    write_package(&package, 10, "Never");
+    for (name, value, floor, default) in [("ROLLBOOK_IMPORT_WAIT_SECS", "2m", 0, 120), ("ROLLBOOK_IMPORT_COMMIT_ROWS", "0", 1, 500_000)] {
+        let out = rollbook(dir.path(), &url).env(name, value).args(["import", package.to_str().unwrap()]).stdin(Stdio::null()).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(
+            text(&out.stderr),
+            format!("error: {name} is `{value}`; it must be a whole number of at least {floor} (unset, it is {default})\n")
+        );
+        assert_eq!(text(&out.stdout), "");
+    }
+    assert!(!dir.path().join("rollbook.db").exists(), "the database was created");
+}
+
 #[test]
 fn a_rejected_first_import_leaves_no_trace() {
     on_both(|data, url| {

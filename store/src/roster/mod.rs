@@ -21,6 +21,7 @@ mod rows;
 pub(crate) mod shadow;
 pub mod tables;
 mod teaching;
+pub mod tuning;
 mod tx;
 
 pub use browse::{ClassHit, OrgNode};

@@ -5,7 +5,7 @@
 //! log, which can only be copied into the database file (checkpointed) once the transaction
 //! ends. The log then holds the whole roster a second time, and on this kind of virtual machine
 //! the kernel's share of the import grew with it (BENCHMARKS.md, ninth and tenth sessions).
-//! Committing every [`commit_rows`] rows lets each checkpoint reuse the log's start.
+//! Committing every [`commit_rows`](super::tuning::commit_rows) rows lets each checkpoint reuse the log's start.
 //!
 //! The roster's visible state never changes before the end:
 //! - the rows go into `shadow_<table>` tables, which nothing else reads; the real tables stay
@@ -32,14 +32,6 @@ use crate::{db::Db, StoreError};
 
 /// The `roster_settings` key holding a running first import's saved index statements.
 pub(crate) const KEY: &str = "shadow_import";
-
-/// Rows a first import commits at a time: enough that each commit's checkpoint is a fraction
-/// of the work, few enough that the write-ahead log stays a few hundred megabytes.
-/// `ROLLBOOK_IMPORT_COMMIT_ROWS` changes it (the kill test uses a small value to be killed
-/// between commits).
-pub(crate) fn commit_rows() -> u64 {
-    std::env::var("ROLLBOOK_IMPORT_COMMIT_ROWS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(500_000)
-}
 
 /// The lock file of the database at `db_file`: held by the process loading shadow tables.
 /// Resolved through links, so that every process finds the same file.

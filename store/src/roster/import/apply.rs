@@ -18,7 +18,7 @@ use crate::{
         index::{Existing, Index},
         report::{EntityCounts, Sample},
         rows::{fingerprint, RecordRow},
-        shadow::{self, Shadow},
+        shadow::Shadow,
         tables::{by_name, Table},
         tx::{Tx, Write},
     },
@@ -43,7 +43,7 @@ pub(super) struct Plan<'a> {
     pub source_names: HashMap<i64, String>,
     pub source_name: &'a str,
     /// A first import loading shadow tables: new rows go there, committed every
-    /// [`shadow::commit_rows`] rows.
+    /// [`commit_rows`](super::super::tuning::commit_rows) rows.
     pub shadow: Option<&'a Shadow>,
 }
 
@@ -99,7 +99,7 @@ pub(super) async fn apply(
     // sourcedIds left out (skip-invalid), per stem, so rows referring to them are left out too.
     let mut skipped_ids: HashMap<&'static str, HashSet<String>> = HashMap::new();
     let mut current: Option<Current> = None;
-    let (commit_rows, mut uncommitted) = (shadow::commit_rows(), 0);
+    let (commit_rows, mut uncommitted) = (super::super::tuning::commit_rows(), 0);
     while let Some(message) = feed.recv().await {
         match message {
             Feed::File(file) => {

@@ -46,13 +46,6 @@ pub struct Write<'a> {
 /// The page cache of an import's connection, in KiB (SQLite's negative `cache_size`).
 pub(crate) const IMPORT_CACHE_KIB: u32 = 131_072;
 
-/// How long a roster writer waits for a first import that is loading shadow tables: two
-/// minutes, or `ROLLBOOK_IMPORT_WAIT_SECS`.
-fn shadow_wait() -> std::time::Duration {
-    let secs = std::env::var("ROLLBOOK_IMPORT_WAIT_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
-    std::time::Duration::from_secs(secs)
-}
-
 impl Tx {
     /// Begins a transaction that holds the roster's write lock until it ends: the first
     /// statement writes in SQLite; PostgreSQL takes a transaction-scoped advisory lock.
@@ -63,7 +56,7 @@ impl Tx {
                 // goes; the roster's other writers wait until it has swapped them in.
                 let file = crate::db::sqlite_file(pool);
                 let started = std::time::Instant::now();
-                let wait = shadow_wait();
+                let wait = super::tuning::shadow_wait();
                 // The wait happens before taking SQLite's write lock, which the loading
                 // import holds nearly all the time; `settle` then checks again under it.
                 loop {
