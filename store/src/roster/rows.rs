@@ -30,26 +30,33 @@ impl RecordRow {
     /// A stable 64-bit digest of the content (values and metadata, not the status): equal
     /// digests mean an unchanged record.
     pub fn hash(&self) -> i64 {
-        let mut h = Blake2bVar::new(8).expect("8 is a valid blake2b length");
-        for v in &self.values {
-            match v {
-                // A tag byte keeps `None` apart from `Some("")` and values from each other.
-                None => h.update(&[0]),
-                Some(v) => {
-                    h.update(&[1]);
-                    h.update(&(v.len() as u64).to_le_bytes());
-                    h.update(v.as_bytes());
-                }
+        digest(self.values.iter().map(Option::as_deref), self.metadata.as_deref())
+    }
+}
+
+/// The digest of [`RecordRow::hash`], over a row's values (`None` for a blank) and metadata.
+/// One function for both the built row and the package row it would be built from
+/// ([`Layout::hash_of`]), so the two cannot drift apart.
+fn digest<'a>(values: impl Iterator<Item = Option<&'a str>>, metadata: Option<&str>) -> i64 {
+    let mut h = Blake2bVar::new(8).expect("8 is a valid blake2b length");
+    for v in values {
+        match v {
+            // A tag byte keeps `None` apart from `Some("")` and values from each other.
+            None => h.update(&[0]),
+            Some(v) => {
+                h.update(&[1]);
+                h.update(&(v.len() as u64).to_le_bytes());
+                h.update(v.as_bytes());
             }
         }
-        if let Some(m) = &self.metadata {
-            h.update(&[2]);
-            h.update(m.as_bytes());
-        }
-        let mut out = [0u8; 8];
-        h.finalize_variable(&mut out).expect("8 bytes");
-        i64::from_le_bytes(out)
     }
+    if let Some(m) = metadata {
+        h.update(&[2]);
+        h.update(m.as_bytes());
+    }
+    let mut out = [0u8; 8];
+    h.finalize_variable(&mut out).expect("8 bytes");
+    i64::from_le_bytes(out)
 }
 
 /// A 128-bit fingerprint of a sourcedId (the roster index keeps these instead of the ids).
@@ -141,14 +148,53 @@ impl Layout {
     /// roles.csv id).
     pub fn convert(&self, row: Row) -> Vec<(&'static str, RecordRow)> {
         if self.version == Version::V1p2 {
-            let take = |i: Option<usize>| i.map(|i| &row.values[i]).filter(|v| !v.is_empty()).map(String::from);
-            let sourced_id = take(self.sourced_id).unwrap_or_default();
-            let active = take(self.status).as_deref() != Some("tobedeleted");
-            let values = self.columns.iter().map(|&i| take(i)).collect();
-            let record = RecordRow { sourced_id, active, values, metadata: metadata_json(&row.metadata), line: row.line };
-            return vec![(self.table.name, record)];
+            return vec![(self.table.name, self.convert_one(&row))];
         }
         convert_v1p1(self.spec, self.table, &row)
+    }
+
+    /// The table the file's rows go to.
+    pub fn table(&self) -> &'static Table {
+        self.table
+    }
+
+    /// Whether a row of this file becomes exactly one roster row, which [`Layout::convert_one`]
+    /// builds and the `*_of` methods read without building it (1.2.1 files).
+    pub fn one_to_one(&self) -> bool {
+        self.version == Version::V1p2
+    }
+
+    /// The one roster row of a 1.2.1 row (see [`Layout::one_to_one`]).
+    pub fn convert_one(&self, row: &Row) -> RecordRow {
+        let values = self.columns.iter().map(|&i| self.cell(row, i).map(String::from)).collect();
+        RecordRow {
+            sourced_id: self.sourced_id_of(row).to_string(),
+            active: self.active_of(row),
+            values,
+            metadata: metadata_json(&row.metadata),
+            line: row.line,
+        }
+    }
+
+    /// The sourcedId [`Layout::convert_one`] would give the row (empty when blank).
+    pub fn sourced_id_of<'r>(&self, row: &'r Row) -> &'r str {
+        self.cell(row, self.sourced_id).unwrap_or_default()
+    }
+
+    /// The status [`Layout::convert_one`] would give the row.
+    pub fn active_of(&self, row: &Row) -> bool {
+        self.cell(row, self.status) != Some("tobedeleted")
+    }
+
+    /// The digest [`Layout::convert_one`]'s row would have ([`RecordRow::hash`]), without
+    /// copying the values out.
+    pub fn hash_of(&self, row: &Row) -> i64 {
+        digest(self.columns.iter().map(|&i| self.cell(row, i)), metadata_json(&row.metadata).as_deref())
+    }
+
+    /// A non-blank value of file column `i`.
+    fn cell<'r>(&self, row: &'r Row, i: Option<usize>) -> Option<&'r str> {
+        i.and_then(|i| row.values.get(i)).filter(|v| !v.is_empty())
     }
 }
 
@@ -245,5 +291,26 @@ mod tests {
         let mut c = a.clone();
         c.metadata = Some("{}".into());
         assert_ne!(a.hash(), c.hash());
+    }
+
+    /// A re-import compares the digest read off the package row with the stored one, and
+    /// builds the row only when it must be written: both ways must agree on every part.
+    #[test]
+    fn a_row_read_in_place_matches_the_row_built_from_it() {
+        let layout = Layout::new(Version::V1p2, file_spec(Version::V1p2, "enrollments.csv").unwrap()).unwrap();
+        let cases = [
+            row(&["e1", "", "", "c1", "s1", "u1", "student", "", "", ""]),
+            row(&["e2", "tobedeleted", "2026-01-01T00:00:00.000Z", "c1", "s1", "u2", "teacher", "true", "2026-09-01", "2027-06-30"]),
+            row(&["", "active", "", "", "", "", "", "", "", ""]),
+            Row { line: 12, metadata: vec![("grade".into(), "09".into()), ("room".into(), "B2".into())], ..row(&["e3", "", "", "c2", "s1", "u3", "student", "false", "", ""]) },
+        ];
+        for r in cases {
+            let built = layout.convert_one(&r);
+            assert_eq!(layout.hash_of(&r), built.hash(), "{:?}", built.sourced_id);
+            assert_eq!(layout.sourced_id_of(&r), built.sourced_id);
+            assert_eq!(layout.active_of(&r), built.active);
+            let (_, via_convert) = layout.convert(r).pop().unwrap();
+            assert_eq!(via_convert, built);
+        }
     }
 }

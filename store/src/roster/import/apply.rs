@@ -107,7 +107,11 @@ pub(super) async fn apply(
                     finish_file(tx, plan, done, &mut applied).await?;
                 }
                 if let Some(&(_, mode)) = plan.files.iter().find(|(f, _)| *f == file) {
-                    current = Some(start_file(tx, plan, file, mode, &mut prefetch).await?);
+                    let cur = start_file(tx, plan, file, mode, &mut prefetch).await?;
+                    // Rows compared with records already held are mostly unchanged: they
+                    // are built only when they are to be written (see `defer_rows`).
+                    feed.defer_rows(mode == Mode::Bulk && cur.states.iter().all(|s| !s.index.is_empty()));
+                    current = Some(cur);
                     progress.phase(&format!("applying {file}"));
                 }
             }
@@ -118,7 +122,7 @@ pub(super) async fn apply(
                 progress.rows(batch.len() as u64);
                 if cur.mode == Mode::Delta {
                     for state in &mut cur.states {
-                        let ids: Vec<&str> = batch.iter().filter(|c| c.table == state.table.name).map(|c| c.row.sourced_id.as_str()).collect();
+                        let ids: Vec<&str> = batch.iter().filter(|c| c.table == state.table.name).map(|c| c.sourced_id()).collect();
                         state.index = Index::build(tx.lookup_entries(state.table, &ids).await?);
                     }
                 }
@@ -133,18 +137,19 @@ pub(super) async fn apply(
                         found[i] = existing;
                     }
                 }
-                for (c, existing) in batch.into_iter().zip(found) {
+                for (mut c, existing) in batch.into_iter().zip(found) {
                     let state = cur.states.iter_mut().find(|s| s.table.name == c.table).expect("fed table");
                     if !plan.skip.is_empty() {
-                        if plan.skip.contains(&(file.to_string(), c.row.line)) {
+                        if plan.skip.contains(&(file.to_string(), c.line())) {
                             state.counts.skipped += 1;
-                            skipped_ids.entry(state.table.stem()).or_default().insert(c.row.sourced_id.clone());
+                            skipped_ids.entry(state.table.stem()).or_default().insert(c.sourced_id().to_string());
                             continue;
                         }
-                        if let Some((col, id)) = refers_to_skipped(state, &c.row, &skipped_ids) {
-                            diags.warning(file, Some(c.row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
+                        let row = c.row();
+                        if let Some((col, id)) = refers_to_skipped(state, row, &skipped_ids) {
+                            diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
                             state.counts.skipped += 1;
-                            skipped_ids.entry(state.table.stem()).or_default().insert(c.row.sourced_id.clone());
+                            skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
                             continue;
                         }
                     }
@@ -246,17 +251,18 @@ async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &
 
 /// Decides what one row does.
 fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
-    let Converted { row, hash, .. } = c;
+    let (hash, active) = (c.hash, c.active());
     if let Some(e) = existing {
         if e.active && e.source != plan.source {
             let owner = plan.source_names.get(&e.source).map(String::as_str).unwrap_or("?");
             diags.error(
                 file,
-                Some(row.line),
+                Some(c.line()),
                 Some("sourcedId"),
                 format!(
                     "`{}` already belongs to source `{owner}`, and this import is from source `{}`; a sourcedId belongs to one source",
-                    row.sourced_id, plan.source_name
+                    c.sourced_id(),
+                    plan.source_name
                 ),
             );
             return;
@@ -268,18 +274,19 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
     }
     match existing {
         // Deleting what the roster does not hold (or holds as deleted) changes nothing.
-        None if !row.active => state.counts.unchanged += 1,
-        Some(e) if !row.active && !e.active => state.counts.unchanged += 1,
-        Some(_) if !row.active => {
+        None if !active => state.counts.unchanged += 1,
+        Some(e) if !active && !e.active => state.counts.unchanged += 1,
+        Some(_) if !active => {
             state.counts.deleted += 1;
-            state.sample("deleted", &row.sourced_id);
-            state.tombstones.push(row.sourced_id);
+            state.sample("deleted", c.sourced_id());
+            state.tombstones.push(c.sourced_id().to_string());
         }
         None => {
             state.counts.created += 1;
-            state.sample("created", &row.sourced_id);
-            state.inserts.push((row, hash));
+            state.sample("created", c.sourced_id());
+            state.inserts.push((c.into_row(), hash));
         }
+        // The one case that needs no row of its own (see `FeedRx::defer_rows`).
         Some(e) if e.active && e.hash == hash => state.counts.unchanged += 1,
         Some(e) => {
             // A tombstone coming back (possibly from another source) counts as created.
@@ -289,8 +296,8 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
             } else {
                 state.counts.created += 1;
             }
-            state.sample(change, &row.sourced_id);
-            state.updates.push((row, hash));
+            state.sample(change, c.sourced_id());
+            state.updates.push((c.into_row(), hash));
         }
     }
 }

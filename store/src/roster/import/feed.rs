@@ -5,10 +5,17 @@
 //! on once it is checked), so a package is read once; under the skip-invalid policy, which must
 //! know every bad row before applying, a second plain read of the validated package feeds it.
 
-use std::{collections::HashSet, path::PathBuf};
+use std::{
+    collections::HashSet,
+    path::PathBuf,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+};
 
 use oneroster::{
-    csv::{file_spec, validate_each, Diagnostics, FileReader, Mode, Options, Package, Report, Unusable, Visit},
+    csv::{file_spec, validate_each, Diagnostics, FileReader, Mode, Options, Package, Report, Row, Unusable, Visit},
     Version,
 };
 use tokio::sync::mpsc;
@@ -22,9 +29,61 @@ const BATCH: usize = 2048;
 /// computed on the reading thread, off the one that writes to the database.
 pub(super) struct Converted {
     pub table: &'static str,
-    pub row: RecordRow,
+    body: Body,
     pub fp: u128,
     pub hash: i64,
+}
+
+/// A roster row, built or still the package row it comes from.
+enum Body {
+    Built(RecordRow),
+    /// A 1.2.1 row left as read ([`FeedRx::defer_rows`]): most rows of a re-import are
+    /// unchanged and need no row of their own, only their fingerprint and digest.
+    Deferred(Row, Arc<Layout>),
+}
+
+impl Converted {
+    pub fn sourced_id(&self) -> &str {
+        match &self.body {
+            Body::Built(row) => &row.sourced_id,
+            Body::Deferred(row, layout) => layout.sourced_id_of(row),
+        }
+    }
+
+    pub fn line(&self) -> u64 {
+        match &self.body {
+            Body::Built(row) => row.line,
+            Body::Deferred(row, _) => row.line,
+        }
+    }
+
+    /// `active` or `tobedeleted`.
+    pub fn active(&self) -> bool {
+        match &self.body {
+            Body::Built(row) => row.active,
+            Body::Deferred(row, layout) => layout.active_of(row),
+        }
+    }
+
+    /// The roster row, built now if it was deferred.
+    pub fn row(&mut self) -> &RecordRow {
+        if let Body::Deferred(row, layout) = &self.body {
+            let built = layout.convert_one(row);
+            self.body = Body::Built(built);
+        }
+        match &self.body {
+            Body::Built(row) => row,
+            Body::Deferred(..) => unreachable!("built above"),
+        }
+    }
+
+    /// The roster row, built now if it was deferred.
+    pub fn into_row(self) -> RecordRow {
+        match self.body {
+            Body::Built(row) => row,
+            Body::Deferred(row, layout) => layout.convert_one(&row),
+        }
+    }
 }
 
 /// One message of the feed.
@@ -38,13 +97,33 @@ pub(super) enum Feed {
 }
 
 /// The receiving end.
-pub(super) type FeedRx = mpsc::Receiver<Feed>;
+pub(super) struct FeedRx {
+    receiver: mpsc::Receiver<Feed>,
+    defer: Arc<AtomicBool>,
+}
+
+impl FeedRx {
+    pub async fn recv(&mut self) -> Option<Feed> {
+        self.receiver.recv().await
+    }
+
+    /// Whether the converting thread should leave 1.2.1 rows unbuilt from now on: worth it
+    /// while a bulk file is compared with records already held (most rows of a nightly
+    /// re-import are unchanged, and building their rows is most of the converting thread's
+    /// allocations, freed on another thread). Not for rows that will all be written (a first
+    /// import, a delta): those are built off the writing thread. Rows already converted keep
+    /// their form; both forms route the same.
+    pub fn defer_rows(&self, defer: bool) {
+        self.defer.store(defer, Ordering::Relaxed);
+    }
+}
 
 /// Converts visited rows and sends them on in batches.
 struct Feeder {
     sender: mpsc::Sender<Feed>,
     version: Version,
-    layout: Option<Layout>,
+    layout: Option<Arc<Layout>>,
+    defer: Arc<AtomicBool>,
     batch: Vec<Converted>,
     passwords: u64,
     /// The receiver went away (the apply pass failed): stop converting, keep validating.
@@ -52,8 +131,12 @@ struct Feeder {
 }
 
 impl Feeder {
-    fn new(sender: mpsc::Sender<Feed>, version: Version) -> Feeder {
-        Feeder { sender, version, layout: None, batch: Vec::with_capacity(BATCH), passwords: 0, closed: false }
+    /// A feeder and the receiving end of its rows.
+    fn new(version: Version) -> (Feeder, FeedRx) {
+        let (sender, receiver) = mpsc::channel(8);
+        let defer = Arc::new(AtomicBool::new(false));
+        let feeder = Feeder { sender, version, layout: None, defer: defer.clone(), batch: Vec::with_capacity(BATCH), passwords: 0, closed: false };
+        (feeder, FeedRx { receiver, defer })
     }
 
     fn send(&mut self, feed: Feed) {
@@ -77,7 +160,7 @@ impl Feeder {
         match visit {
             Visit::File { spec, .. } => {
                 self.flush();
-                self.layout = Layout::new(self.version, spec);
+                self.layout = Layout::new(self.version, spec).map(Arc::new);
                 if let Some(layout) = &self.layout {
                     let file = layout.file();
                     self.send(Feed::File(file));
@@ -88,9 +171,14 @@ impl Feeder {
                 if layout.has_password(&row) {
                     self.passwords += 1;
                 }
-                for (table, row) in layout.convert(row) {
-                    let (fp, hash) = (fingerprint(&row.sourced_id), row.hash());
-                    self.batch.push(Converted { table, row, fp, hash });
+                if layout.one_to_one() && self.defer.load(Ordering::Relaxed) {
+                    let (fp, hash) = (fingerprint(layout.sourced_id_of(&row)), layout.hash_of(&row));
+                    self.batch.push(Converted { table: layout.table().name, body: Body::Deferred(row, layout.clone()), fp, hash });
+                } else {
+                    for (table, row) in layout.convert(row) {
+                        let (fp, hash) = (fingerprint(&row.sourced_id), row.hash());
+                        self.batch.push(Converted { table, body: Body::Built(row), fp, hash });
+                    }
                 }
                 if self.batch.len() >= BATCH {
                     self.flush();
@@ -111,10 +199,9 @@ pub(super) fn validate_and_feed(
     version: Version,
     options: Options,
 ) -> (FeedRx, tokio::task::JoinHandle<Result<Report, Unusable>>) {
-    let (sender, receiver) = mpsc::channel(8);
+    let (mut feeder, receiver) = Feeder::new(version);
     let (checked, to_convert) = std::sync::mpsc::sync_channel::<Vec<Visit>>(8);
     tokio::task::spawn_blocking(move || {
-        let mut feeder = Feeder::new(sender, version);
         for visits in to_convert {
             for visit in visits {
                 feeder.visit(visit);
@@ -146,9 +233,8 @@ pub(super) fn validate_and_feed(
 /// Reads the rostering files `files` of a validated package on a blocking thread, in that
 /// order, feeding their rows to the returned receiver (no checks: validation did them).
 pub(super) fn read_and_feed(path: PathBuf, version: Version, files: Vec<(&'static str, Mode)>) -> FeedRx {
-    let (sender, receiver) = mpsc::channel(8);
+    let (mut feeder, receiver) = Feeder::new(version);
     tokio::task::spawn_blocking(move || {
-        let mut feeder = Feeder::new(sender, version);
         let mut diags = Diagnostics::with_cap(0);
         let mut package = match Package::open(&path, &mut diags) {
             Ok(p) => p,
