@@ -108,9 +108,10 @@ pub(super) async fn apply(
                 }
                 if let Some(&(_, mode)) = plan.files.iter().find(|(f, _)| *f == file) {
                     let cur = start_file(tx, plan, file, mode, &mut prefetch).await?;
-                    // Rows compared with records already held are mostly unchanged: they
-                    // are built only when they are to be written (see `defer_rows`).
-                    feed.defer_rows(mode == Mode::Bulk && cur.states.iter().all(|s| !s.index.is_empty()));
+                    // Rows compared with the source's own records are mostly unchanged: they
+                    // are built only when they are to be written (see `defer_rows`). Not for
+                    // the source's first import, even where another source fills the table.
+                    feed.defer_rows(mode == Mode::Bulk && cur.states.iter().all(|s| s.counts.before > 0));
                     current = Some(cur);
                     progress.phase(&format!("applying {file}"));
                 }
@@ -145,12 +146,15 @@ pub(super) async fn apply(
                             skipped_ids.entry(state.table.stem()).or_default().insert(c.sourced_id().to_string());
                             continue;
                         }
-                        let row = c.row();
-                        if let Some((col, id)) = refers_to_skipped(state, row, &skipped_ids) {
-                            diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
-                            state.counts.skipped += 1;
-                            skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
-                            continue;
+                        // Only a row that can refer to something left out needs building.
+                        if state.refs.iter().any(|(_, target)| skipped_ids.contains_key(target)) {
+                            let row = c.row();
+                            if let Some((col, id)) = refers_to_skipped(state, row, &skipped_ids) {
+                                diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
+                                state.counts.skipped += 1;
+                                skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
+                                continue;
+                            }
                         }
                     }
                     route(state, c, existing, file, plan, diags);

@@ -108,7 +108,7 @@ impl FeedRx {
     }
 
     /// Whether the converting thread should leave 1.2.1 rows unbuilt from now on: worth it
-    /// while a bulk file is compared with records already held (most rows of a nightly
+    /// while a bulk file is compared with the source's own records (most rows of a nightly
     /// re-import are unchanged, and building their rows is most of the converting thread's
     /// allocations, freed on another thread). Not for rows that will all be written (a first
     /// import, a delta): those are built off the writing thread. Rows already converted keep
