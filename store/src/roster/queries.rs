@@ -52,6 +52,20 @@ impl Store {
         Ok((summary(row), report))
     }
 
+    /// The roster tables holding at least one active record of `source` (one index probe
+    /// each): where a bulk file will mostly be compared with records already held.
+    pub(crate) async fn tables_holding(&self, source: i64) -> Result<std::collections::HashSet<&'static str>, StoreError> {
+        let mut held = std::collections::HashSet::new();
+        for table in TABLES {
+            let sql = format!("SELECT EXISTS (SELECT 1 FROM {} WHERE source_id = $1 AND status = 'active')", table.name);
+            let found: bool = with_pool!(&self.db, pool => sqlx::query_scalar(&sql).bind(source).fetch_one(pool).await?);
+            if found {
+                held.insert(table.name);
+            }
+        }
+        Ok(held)
+    }
+
     /// Every source as (id, name).
     pub async fn source_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(with_pool!(&self.db, pool => sqlx::query_as("SELECT id, name FROM sources ORDER BY name").fetch_all(pool).await?))

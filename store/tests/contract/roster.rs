@@ -250,6 +250,16 @@ pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
     assert!(r.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
     assert!(r.message.contains("3 invalid rows left out"), "{}", r.message);
     assert!(db.roster_record("users", "s2").await.unwrap().is_none());
+    // Again, now compared with the records it created: the same rows are left out, for the
+    // same reasons, and the rest is unchanged.
+    let again = import(db, pkg.path(), "sis", Some(true)).await;
+    assert_eq!(again.outcome, Outcome::Applied, "{}", again.message);
+    for (entity, unchanged, skipped) in [("users", 2, 1), ("roles", 2, 2)] {
+        let counts = &again.entities[entity];
+        assert_eq!((counts.created, counts.updated, counts.deleted, counts.unchanged, counts.skipped), (0, 0, 0, unchanged, skipped), "{entity}");
+    }
+    assert!(again.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
+    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
     // The district setting does the same.
     db.set_import_setting("skip_invalid", Some("true")).await.unwrap();
     assert!(db.import_policy().await.unwrap().skip_invalid);

@@ -107,12 +107,7 @@ pub(super) async fn apply(
                     finish_file(tx, plan, done, &mut applied).await?;
                 }
                 if let Some(&(_, mode)) = plan.files.iter().find(|(f, _)| *f == file) {
-                    let cur = start_file(tx, plan, file, mode, &mut prefetch).await?;
-                    // Rows compared with the source's own records are mostly unchanged: they
-                    // are built only when they are to be written (see `defer_rows`). Not for
-                    // the source's first import, even where another source fills the table.
-                    feed.defer_rows(mode == Mode::Bulk && cur.states.iter().all(|s| s.counts.before > 0));
-                    current = Some(cur);
+                    current = Some(start_file(tx, plan, file, mode, &mut prefetch).await?);
                     progress.phase(&format!("applying {file}"));
                 }
             }
@@ -290,7 +285,7 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
             state.sample("created", c.sourced_id());
             state.inserts.push((c.into_row(), hash));
         }
-        // The one case that needs no row of its own (see `FeedRx::defer_rows`).
+        // The one case that needs no row of its own (see `feed::Feeder::defer`).
         Some(e) if e.active && e.hash == hash => state.counts.unchanged += 1,
         Some(e) => {
             // A tombstone coming back (possibly from another source) counts as created.

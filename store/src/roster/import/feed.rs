@@ -5,14 +5,7 @@
 //! on once it is checked), so a package is read once; under the skip-invalid policy, which must
 //! know every bad row before applying, a second plain read of the validated package feeds it.
 
-use std::{
-    collections::HashSet,
-    path::PathBuf,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc,
-    },
-};
+use std::{collections::HashSet, path::PathBuf, sync::Arc};
 
 use oneroster::{
     csv::{file_spec, validate_each, Diagnostics, FileReader, Mode, Options, Package, Report, Row, Unusable, Visit},
@@ -37,7 +30,7 @@ pub(super) struct Converted {
 /// A roster row, built or still the package row it comes from.
 enum Body {
     Built(RecordRow),
-    /// A 1.2.1 row left as read ([`FeedRx::defer_rows`]): most rows of a re-import are
+    /// A 1.2.1 row left as read (see [`Feeder::defer`]): most rows of a re-import are
     /// unchanged and need no row of their own, only their fingerprint and digest.
     Deferred(Row, Arc<Layout>),
 }
@@ -97,33 +90,21 @@ pub(super) enum Feed {
 }
 
 /// The receiving end.
-pub(super) struct FeedRx {
-    receiver: mpsc::Receiver<Feed>,
-    defer: Arc<AtomicBool>,
-}
-
-impl FeedRx {
-    pub async fn recv(&mut self) -> Option<Feed> {
-        self.receiver.recv().await
-    }
-
-    /// Whether the converting thread should leave 1.2.1 rows unbuilt from now on: worth it
-    /// while a bulk file is compared with the source's own records (most rows of a nightly
-    /// re-import are unchanged, and building their rows is most of the converting thread's
-    /// allocations, freed on another thread). Not for rows that will all be written (a first
-    /// import, a delta): those are built off the writing thread. Rows already converted keep
-    /// their form; both forms route the same.
-    pub fn defer_rows(&self, defer: bool) {
-        self.defer.store(defer, Ordering::Relaxed);
-    }
-}
+pub(super) type FeedRx = mpsc::Receiver<Feed>;
 
 /// Converts visited rows and sends them on in batches.
 struct Feeder {
     sender: mpsc::Sender<Feed>,
     version: Version,
     layout: Option<Arc<Layout>>,
-    defer: Arc<AtomicBool>,
+    /// The tables holding records of the import's source when it started.
+    held: HashSet<&'static str>,
+    /// Whether the current file's 1.2.1 rows are left unbuilt: a bulk file compared with the
+    /// source's own records, where most rows of a nightly re-import are unchanged and
+    /// building them was most of this thread's allocations (freed on another thread). Rows
+    /// that will all be written (a first import, a delta) are built here, off the writing
+    /// thread. Both forms route the same whatever changed since `held` was read.
+    defer: bool,
     batch: Vec<Converted>,
     passwords: u64,
     /// The receiver went away (the apply pass failed): stop converting, keep validating.
@@ -132,11 +113,10 @@ struct Feeder {
 
 impl Feeder {
     /// A feeder and the receiving end of its rows.
-    fn new(version: Version) -> (Feeder, FeedRx) {
+    fn new(version: Version, held: HashSet<&'static str>) -> (Feeder, FeedRx) {
         let (sender, receiver) = mpsc::channel(8);
-        let defer = Arc::new(AtomicBool::new(false));
-        let feeder = Feeder { sender, version, layout: None, defer: defer.clone(), batch: Vec::with_capacity(BATCH), passwords: 0, closed: false };
-        (feeder, FeedRx { receiver, defer })
+        let feeder = Feeder { sender, version, layout: None, held, defer: false, batch: Vec::with_capacity(BATCH), passwords: 0, closed: false };
+        (feeder, receiver)
     }
 
     fn send(&mut self, feed: Feed) {
@@ -158,9 +138,10 @@ impl Feeder {
             return;
         }
         match visit {
-            Visit::File { spec, .. } => {
+            Visit::File { spec, mode } => {
                 self.flush();
                 self.layout = Layout::new(self.version, spec).map(Arc::new);
+                self.defer = self.layout.as_ref().is_some_and(|l| mode == Mode::Bulk && l.one_to_one() && self.held.contains(l.table().name));
                 if let Some(layout) = &self.layout {
                     let file = layout.file();
                     self.send(Feed::File(file));
@@ -171,7 +152,7 @@ impl Feeder {
                 if layout.has_password(&row) {
                     self.passwords += 1;
                 }
-                if layout.one_to_one() && self.defer.load(Ordering::Relaxed) {
+                if self.defer {
                     let (fp, hash) = (fingerprint(layout.sourced_id_of(&row)), layout.hash_of(&row));
                     self.batch.push(Converted { table: layout.table().name, body: Body::Deferred(row, layout.clone()), fp, hash });
                 } else {
@@ -198,8 +179,9 @@ pub(super) fn validate_and_feed(
     path: PathBuf,
     version: Version,
     options: Options,
+    held: HashSet<&'static str>,
 ) -> (FeedRx, tokio::task::JoinHandle<Result<Report, Unusable>>) {
-    let (mut feeder, receiver) = Feeder::new(version);
+    let (mut feeder, receiver) = Feeder::new(version, held);
     let (checked, to_convert) = std::sync::mpsc::sync_channel::<Vec<Visit>>(8);
     tokio::task::spawn_blocking(move || {
         for visits in to_convert {
@@ -232,8 +214,8 @@ pub(super) fn validate_and_feed(
 
 /// Reads the rostering files `files` of a validated package on a blocking thread, in that
 /// order, feeding their rows to the returned receiver (no checks: validation did them).
-pub(super) fn read_and_feed(path: PathBuf, version: Version, files: Vec<(&'static str, Mode)>) -> FeedRx {
-    let (mut feeder, receiver) = Feeder::new(version);
+pub(super) fn read_and_feed(path: PathBuf, version: Version, files: Vec<(&'static str, Mode)>, held: HashSet<&'static str>) -> FeedRx {
+    let (mut feeder, receiver) = Feeder::new(version, held);
     tokio::task::spawn_blocking(move || {
         let mut diags = Diagnostics::with_cap(0);
         let mut package = match Package::open(&path, &mut diags) {

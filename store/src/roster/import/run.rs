@@ -71,17 +71,19 @@ impl Run<'_> {
         let path = self.path.to_path_buf();
         let options = Options { defer_references: true, diagnostics_per_file: 1000 };
         let manifest = if report.skip_invalid { None } else { read_manifest(self.path) };
+        // Which files will mostly meet records already held (see `feed::Feeder::defer`).
+        let held = self.store.tables_holding(self.source_id).await?;
         match manifest {
             // One read: validation hands its rows on to the apply pass as it checks them.
             Some((version, modes)) => {
-                let (feed, validation) = feed::validate_and_feed(path, version, options);
+                let (feed, validation) = feed::validate_and_feed(path, version, options, held);
                 self.apply(report, version, modes, HashSet::new(), feed, Verdict::Pending(validation), progress).await
             }
             // Skip-invalid must know every bad row first: validate, then read again to apply.
             None => {
                 let validation: Validation = tokio::task::spawn_blocking(move || validate_with(&path, options));
                 let Some(c) = self.check(report, validation).await? else { return Ok(()) };
-                let feed = feed::read_and_feed(self.path.to_path_buf(), c.version, plan_files(c.version, &c.modes));
+                let feed = feed::read_and_feed(self.path.to_path_buf(), c.version, plan_files(c.version, &c.modes), held);
                 self.apply(report, c.version, c.modes, c.skip, feed, Verdict::Checked(c.diags), progress).await
             }
         }
