@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 """Writes a OneRoster 1.2.1 delta package that changes about 1% of a bulk package.
 
-Usage: make-delta.py BULK_DIR OUT_DIR [PERCENT]
+Usage: make-delta.py BULK_DIR OUT_DIR [PERCENT] [--without-deletions]
 
 Every 100th user (for 1%) gets a new family name; every 100th student enrollment is deleted
 (tobedeleted) and a new student (user, role, enrollment) takes its place in that class, so the
 delta creates, updates and deletes.
+
+--without-deletions leaves the deleted enrollments' rows out (everything else is the same): the
+benchmark imports that package too, to show what the deletions themselves cost.
 """
 import csv
 import os
 import sys
 
-bulk, out = sys.argv[1], sys.argv[2]
-percent = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
+args = [a for a in sys.argv[1:] if a != "--without-deletions"]
+deletions = len(args) == len(sys.argv) - 1
+bulk, out = args[0], args[1]
+percent = float(args[2]) if len(args) > 2 else 1.0
 step = max(1, round(100 / percent))
 stamp = "2026-11-27T12:00:00.000Z"
 os.makedirs(out, exist_ok=True)
@@ -49,7 +54,8 @@ for i, row in enumerate(enrollments):
     if i % step != 0 or row[ecol["role"]] != "student":
         continue
     row[ecol["status"]], row[ecol["dateLastModified"]] = "tobedeleted", stamp
-    ew.writerow(row)
+    if deletions:
+        ew.writerow(row)
     new += 1
     uid, school = f"usr-delta-{new:07d}", row[ecol["schoolSourcedId"]]
     user = {"sourcedId": uid, "status": "active", "dateLastModified": stamp, "enabledUser": "true",
@@ -70,4 +76,4 @@ for key, value in manifest:
     if key.startswith("file."):
         value = "delta" if key in ("file.users", "file.enrollments", "file.roles") else "absent"
     mw.writerow([key, value])
-print(f"delta: {new} enrollments replaced, every {step}th user renamed")
+print(f"delta: {new} enrollments {'replaced' if deletions else 'added (deletions left out)'}, every {step}th user renamed")
