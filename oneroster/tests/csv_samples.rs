@@ -95,7 +95,7 @@ fn moodle_v1p2_malformed_headers_are_errors() {
     assert!(text.contains("users.csv line 1, field `prefferedGivenName`: error: column 18 is `prefferedGivenName`; expected `preferredGivenName`"), "{text}");
     assert!(text.contains("manifest.csv line 22, field `file.userProfiles`: error: has no mode; expected absent, bulk or delta"), "{text}");
     // filled status/dateLastModified in bulk rows are errors in 1.2 (blank is required)
-    assert!(text.contains("academicSessions.csv line 2, field `status`: error: must be blank in a bulk file"), "{text}");
+    assert!(text.contains("academicSessions.csv line 2, field `status`: error: must be blank in a bulk file\n"), "{text}");
 }
 
 mod whole_packages {

@@ -34,12 +34,12 @@ impl<R: Read> FileReader<R> {
         match (column.req, self.mode) {
             (Req::BulkBlankDeltaRequired, Mode::Bulk) => {
                 if !text.is_empty() {
-                    let message = "must be blank in a bulk file; the value is ignored";
                     if v12 {
-                        diags.error(file, Some(line), field, message);
+                        // An error rejects the row (or the package), so nothing is "ignored".
+                        diags.error(file, Some(line), field, "must be blank in a bulk file");
                     } else {
                         // Many 1.1 producers fill it anyway (SPEC-NOTES §7.4).
-                        diags.warning(file, Some(line), field, message);
+                        diags.warning(file, Some(line), field, "must be blank in a bulk file; the value is ignored");
                     }
                 }
                 return Cow::Borrowed("");
