@@ -56,6 +56,27 @@ fn the_1edtech_v1p1_samples_read_completely() {
     assert_eq!(demographics[0].white, Some(true));
 }
 
+/// The second 1EdTech folder: a district with nine schools, and the same school calendar.
+#[test]
+fn the_1edtech_district_sample_reads_with_its_parents() {
+    const DISTRICT: &str = "samples/1edtech-or11-conformance-json/1598444198";
+    let (orgs, w1) = read_collection::<Org>(&load(&format!("{DISTRICT}/orgs.json")), Version::V1p1).unwrap();
+    let (sessions, w2) = read_collection::<AcademicSession>(&load(&format!("{DISTRICT}/academicSessions.json")), Version::V1p1).unwrap();
+    assert!(w1.is_empty() && w2.is_empty(), "no unknown fields: {w1:?} {w2:?}");
+    let district = &orgs[0];
+    assert_eq!((district.name.as_str(), district.org_type.as_str(), district.parent.as_deref()), ("Pine Grove District", "district", None));
+    let schools: Vec<&Org> = orgs.iter().filter(|o| o.org_type.as_str() == "school").collect();
+    assert_eq!((orgs.len(), schools.len()), (10, 9));
+    assert!(schools.iter().all(|s| s.parent.as_deref() == Some(district.base.sourced_id.as_str())), "every school's parent is the district");
+    assert_eq!(schools[0].name, "North Drive School");
+    let count = |t: &str| sessions.iter().filter(|s| s.session_type.as_str() == t).count();
+    assert_eq!((sessions.len(), count("schoolYear"), count("term"), count("gradingPeriod")), (26, 1, 3, 22));
+    let year = sessions.iter().find(|s| s.session_type.as_str() == "schoolYear").unwrap();
+    assert_eq!((year.title.as_str(), year.school_year.as_str(), year.start_date, year.end_date), ("2020 School Year", "2020", date!(2019 - 09 - 01), date!(2020 - 07 - 16)));
+    let fall = sessions.iter().find(|s| s.title == "2020 Fall term").unwrap();
+    assert_eq!(fall.parent.as_deref(), Some(year.base.sourced_id.as_str()));
+}
+
 #[test]
 fn the_broken_sample_is_refused_naming_the_field() {
     let err = read_collection::<AcademicSession>(&load(&format!("{OR11}/academicSessions-invalid.json")), Version::V1p1)
