@@ -9,6 +9,7 @@ mod apps;
 mod audit;
 mod packages;
 mod roster;
+mod samples;
 mod sessions;
 mod sharing;
 mod support;
@@ -73,10 +74,11 @@ contract! {
     roster::a_source_bulk_leaves_other_sources_alone,
     roster::a_dangling_reference_is_rejected_with_its_line,
     roster::holds_trigger_above_the_threshold_only,
+    roster::the_change_threshold_holds_above_it_only,
     roster::the_older_1p2_users_layout_imports_by_column_name,
     roster::invalid_rows_reject_the_package_unless_skipped,
     roster::rollback_restores_exactly,
-    roster::samples_import_or_are_rejected_as_documented,
+    samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,
     teachers::teachers_review_their_lists_and_admins_resolve_the_issues,
     teachers::teachers_share_their_own_classes_and_request_apps,

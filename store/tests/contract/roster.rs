@@ -11,11 +11,11 @@ use crate::{
 };
 
 /// A record's value in one column.
-async fn value(db: &TestDb, table: &str, id: &str, column: &str) -> Option<String> {
+pub(crate) async fn value(db: &TestDb, table: &str, id: &str, column: &str) -> Option<String> {
     db.roster_record(table, id).await.unwrap().unwrap_or_else(|| panic!("{table} {id} exists"))[column].clone()
 }
 
-async fn status(db: &TestDb, table: &str, id: &str) -> String {
+pub(crate) async fn status(db: &TestDb, table: &str, id: &str) -> String {
     value(db, table, id, "status").await.unwrap()
 }
 
@@ -165,6 +165,16 @@ pub async fn the_older_1p2_users_layout_imports_by_column_name(db: &TestDb) {
     assert_eq!(value(db, "users", "s1", "pronouns").await.as_deref(), Some("they/them"));
 }
 
+/// Every column of users `s1..=sN` and their roles (None where there is no record).
+async fn people(db: &TestDb, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 1..=n {
+        out.push(format!("{:?}", db.roster_record("users", &format!("s{i}")).await.unwrap()));
+        out.push(format!("{:?}", db.roster_record("roles", &format!("role-s{i}")).await.unwrap()));
+    }
+    out
+}
+
 pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     let pkg = |n| Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", n, "A")).file("roles.csv", "bulk", &roles("s", n, "sch1")).write();
     assert_eq!(import(db, pkg(20).path(), "sis", None).await.outcome, Outcome::Applied);
@@ -173,8 +183,11 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
     assert_eq!(r.entities["users"].deleted, 2);
     // 2 of 18 (11.1%): held, with a sample of what would go.
+    let before = people(db, 20).await;
     let r = import(db, pkg(16).path(), "sis", None).await;
     assert_eq!(r.outcome, Outcome::Held);
+    let kept = db.data.path().join("holds").join(r.id.to_string());
+    assert_eq!(std::fs::read_dir(&kept).map(|d| d.count()).unwrap_or(0), 1, "the held package is kept in {kept:?}");
     assert!(r.hold_reasons.contains(&"it deletes 2 of 18 users (11.1%, more than the 10% allowed)".to_string()), "{:?}", r.hold_reasons);
     let deleted: Vec<&str> = r.samples["users"].iter().filter(|s| s.change == "deleted").map(|s| s.sourced_id.as_str()).collect();
     assert_eq!(deleted, ["s17", "s18"]);
@@ -184,6 +197,8 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     assert_eq!(discarded.outcome, Outcome::Discarded);
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 18);
     assert_eq!(db.current_revision().await.unwrap(), 2);
+    assert_eq!(people(db, 20).await, before, "every record as it was, to its revision and date");
+    assert!(!kept.exists(), "the discarded package is not kept");
     assert!(db.approve_import(r.id, "x", &Silent).await.unwrap_err().to_string().contains("is discarded, not held"));
     // Held again, approved this time: by two admins at once (or a double click). Only one
     // decision goes through; the other is refused and applies nothing.
@@ -229,6 +244,48 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 1);
 }
 
+/// The change rule (updates and deletions together, default 75%) holds above its threshold
+/// only, counts deletions with updates, and yields to an entity's own setting.
+pub async fn the_change_threshold_holds_above_it_only(db: &TestDb) {
+    // `renamed` of 20 users get the family name `family`; the rest keep "A"; the first `kept` stay.
+    let pkg = |kept: usize, renamed: usize, family: &str| {
+        let mut rows = users("s", renamed, family);
+        rows.extend(users("s", kept, "A").into_iter().skip(renamed));
+        Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &roles("s", kept, "sch1")).write()
+    };
+    assert_eq!(import(db, pkg(20, 0, "A").path(), "sis", None).await.outcome, Outcome::Applied);
+    // Exactly 75% (15 of 20 renamed): applied.
+    let r = import(db, pkg(20, 15, "B").path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert_eq!((r.entities["users"].updated, r.entities["users"].unchanged), (15, 5));
+    assert_eq!(value(db, "users", "s15", "family_name").await.as_deref(), Some("B"));
+    // 16 of 20 (80%): held, and nothing of it applied.
+    let r = import(db, pkg(20, 16, "C").path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Held, "{}", r.message);
+    assert_eq!(r.hold_reasons, ["it changes 16 of 20 users (80.0%, more than the 75% allowed)"]);
+    let changed: Vec<&str> = r.samples["users"].iter().filter(|s| s.change == "updated").map(|s| s.sourced_id.as_str()).collect();
+    // A sample (10 a kind), all of them among the 16 renamed.
+    assert_eq!(changed.len(), 10, "{changed:?}");
+    assert!(changed.iter().all(|id| (1..=16).any(|i| *id == format!("s{i}"))), "{changed:?}");
+    assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("B"));
+    assert_eq!(value(db, "users", "s16", "family_name").await.as_deref(), Some("A"));
+    assert_eq!(db.current_revision().await.unwrap(), 2);
+    db.discard_import(r.id, "admin@example.org").await.unwrap();
+    // Deletions count as changes: 15 renamed (75%, allowed alone) and 2 removed (10%, allowed
+    // alone) is 17 of 20.
+    let r = import(db, pkg(18, 15, "C").path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Held, "{}", r.message);
+    assert_eq!(r.hold_reasons, ["it changes 17 of 20 users (85.0%, more than the 75% allowed)"]);
+    db.discard_import(r.id, "admin@example.org").await.unwrap();
+    // The users' own threshold overrides the district's: at 80%, 16 of 20 is allowed.
+    db.set_import_setting("hold.users.change_percent", Some("80")).await.unwrap();
+    let r = import(db, pkg(20, 16, "C").path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{} {:?}", r.message, r.hold_reasons);
+    assert_eq!(r.entities["users"].updated, 16);
+    assert_eq!(value(db, "users", "s16", "family_name").await.as_deref(), Some("C"));
+    assert_eq!(db.current_revision().await.unwrap(), 3);
+}
+
 pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
     let mut rows = users("s", 3, "A");
     rows[1] = "s2,,,maybe,s2.user,,Pat2,A,,2,,,,,,,,,,,,".into(); // enabledUser must be true/false
@@ -263,6 +320,15 @@ pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
     // The district setting does the same.
     db.set_import_setting("skip_invalid", Some("true")).await.unwrap();
     assert!(db.import_policy().await.unwrap().skip_invalid);
+    let by_setting = import(db, pkg.path(), "sis", None).await;
+    assert_eq!(by_setting.outcome, Outcome::Applied, "{}", by_setting.message);
+    assert!(by_setting.skip_invalid);
+    assert_eq!((by_setting.entities["users"].unchanged, by_setting.entities["users"].skipped), (2, 1));
+    // An import's own choice wins over the district's.
+    let strict = import(db, pkg.path(), "sis", Some(false)).await;
+    assert_eq!(strict.outcome, Outcome::Rejected, "{}", strict.message);
+    assert!(!strict.skip_invalid);
+    assert_eq!(db.current_revision().await.unwrap(), 3);
 }
 
 /// Every column of every record (except when and in which revision it changed).
@@ -311,8 +377,12 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     assert_eq!(rb.summary, "rollback to revision 1: 1 restored, 1 updated, 3 deleted", "enr-bio-s200 back; teacher back; new student, role, enrollment gone");
     let after = snapshot(db).await;
     // Records created after revision 1 remain as tombstones; everything else is as it was.
-    let without_new: Vec<&String> = after.iter().filter(|r| !r.contains("203")).collect();
+    let (new, without_new): (Vec<&String>, Vec<&String>) = after.iter().partition(|r| r.contains("203"));
     assert_eq!(without_new, at1.iter().collect::<Vec<_>>());
+    // The delta's student, role and enrollment, each kept as a tombstone.
+    let tables: Vec<&str> = new.iter().map(|r| r.split(' ').next().unwrap()).collect();
+    assert_eq!(tables, ["users", "roles", "enrollments"], "{new:#?}");
+    assert!(new.iter().all(|r| r.contains(r#""status": Some("tobedeleted")"#)), "{new:#?}");
     assert_eq!(status(db, "users", "usr-s-203").await, "tobedeleted");
 
     // The rollback is history too: rolling back to 2 brings the delta's state back.
@@ -324,41 +394,4 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     assert!(matches!(again, StoreError::Conflict(_)));
     assert_eq!(db.current_revision().await.unwrap(), rb.id);
     assert!(db.rollback(9, "x").await.unwrap_err().to_string().contains("cannot be restored"));
-}
-
-pub async fn samples_import_or_are_rejected_as_documented(db: &TestDb) {
-    db.set_import_setting("hold.delete_percent", Some("100")).await.unwrap();
-    db.set_import_setting("hold.change_percent", Some("100")).await.unwrap();
-    let cases: &[(&str, &str, Outcome)] = &[
-        // Clean synthetic packages, folder and zip, 1.1 and 1.2.
-        ("synthetic/v1p1-bulk", "syn", Outcome::Applied),
-        ("synthetic/v1p1-bulk/v1p1-bulk.zip", "syn", Outcome::Applied),
-        ("synthetic/v1p2-bulk/v1p2-bulk.zip", "syn", Outcome::Applied),
-        ("synthetic/v1p2-delta", "syn", Outcome::Applied),
-        // Moodle: the 1.2 delta is nearly clean (TRUE is accepted with a warning).
-        ("moodle-enrol_oneroster/v1p2-delta-small", "m12", Outcome::Applied),
-        ("moodle-enrol_oneroster/v1p2-delta-small/oneroster_test_data.zip", "m12", Outcome::Applied),
-        // Classes refer to courses that are nowhere; a department is used as a school.
-        ("moodle-enrol_oneroster/v1p1-bulk-minimal", "m11", Outcome::Rejected),
-        ("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip", "m11", Outcome::Rejected),
-        ("moodle-enrol_oneroster/v1p1-mixed-with-deliberate-errors", "m11", Outcome::Rejected),
-        ("moodle-enrol_oneroster/v1p2-malformed-negative", "m12x", Outcome::Rejected),
-        ("moodle-enrol_oneroster/v1p2-malformed-negative/v1p2_full_dataset.zip", "m12x", Outcome::Rejected),
-    ];
-    for (path, source, expected) in cases {
-        let before = db.current_revision().await.unwrap();
-        let r = import(db, &sample(path), source, None).await;
-        assert_eq!(r.outcome, *expected, "{path}: {} {:?}", r.message, r.problems.first());
-        match expected {
-            Outcome::Applied => assert_eq!(r.errors, 0, "{path}"),
-            _ => {
-                assert!(r.errors > 0 && !r.problems.is_empty(), "{path}");
-                assert_eq!(db.current_revision().await.unwrap(), before, "{path}: nothing applied");
-            }
-        }
-    }
-    // The 1.1 users became users plus one role per org.
-    assert_eq!(value(db, "roles", "usr-t-100#role#org-school-hs", "role").await.as_deref(), Some("teacher"));
-    let m11 = import(db, &sample("moodle-enrol_oneroster/v1p1-bulk-minimal"), "m11", None).await;
-    assert!(m11.problems.iter().any(|p| p.file == "classes.csv" && p.field.as_deref() == Some("courseSourcedId")), "{:?}", m11.problems);
 }
