@@ -2,54 +2,12 @@
 //! databases, and a real `kill -9` in the middle of an import.
 
 mod support;
+#[path = "import_cli/harness.rs"]
+mod harness;
 
-use std::{
-    fmt::Write as _,
-    path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
-    time::Duration,
-};
+use std::{process::Stdio, time::Duration};
 
-use serde_json::Value;
-
-fn sample(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
-}
-
-fn rollbook(data_dir: &Path, database_url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rollbook"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("ROLLBOOK_DATA_DIR", data_dir)
-        .env("ROLLBOOK_DATABASE_URL", database_url)
-        .env("USER", "ops")
-        .env("RUST_LOG", "warn");
-    cmd
-}
-
-fn run(data_dir: &Path, url: &str, args: &[&str]) -> Output {
-    rollbook(data_dir, url).args(args).stdin(Stdio::null()).output().expect("run rollbook")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON ({e}): {}\n{}", text(&out.stdout), text(&out.stderr)))
-}
-
-/// Runs `journey` once on SQLite and once on a fresh PostgreSQL database.
-fn on_both(journey: impl Fn(&Path, &str)) {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}", dir.path().join("rollbook.db").display());
-    journey(dir.path(), &sqlite);
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let pg = rt.block_on(support::fresh_postgres_database());
-    let pg_dir = tempfile::tempdir().unwrap();
-    journey(pg_dir.path(), &pg);
-    rt.block_on(support::drop_postgres_database(&pg));
-}
+use harness::*;
 
 #[test]
 fn import_hold_approve_rollback_from_the_cli() {
@@ -86,6 +44,19 @@ fn import_hold_approve_rollback_from_the_cli() {
 
         let shown = json(&run(data, url, &["imports", "show", "2", "--json"]));
         assert_eq!(shown["outcome"], "applied");
+        assert_eq!(shown["revision"], 2);
+        assert_eq!(shown["entities"]["enrollments"], serde_json::json!({"created": 1, "updated": 0, "deleted": 1, "unchanged": 0, "skipped": 0, "before": 7}));
+        assert_eq!((shown["errors"].as_u64(), shown["warnings"].as_u64()), (Some(0), Some(1)));
+        assert_eq!(shown["problems"][0]["file"], "v1p2-delta.zip");
+        let out = run(data, url, &["imports", "show", "2"]);
+        let stdout = text(&out.stdout);
+        assert!(stdout.starts_with("Import 2 of v1p2-delta (source sis): applied as revision 2.\n"), "{stdout}");
+        assert!(stdout.contains("\n  enrollments                 1          0          1          0          0\n"), "{stdout}");
+        assert!(stdout.contains("\n  users                       1          1          0          2          0\n"), "{stdout}");
+        assert!(stdout.contains("v1p2-delta.zip: warning: is not a file of OneRoster 1.2; ignored\n"), "{stdout}");
+        let list = json(&run(data, url, &["imports", "list", "--json"]));
+        assert_eq!((list[0]["id"].as_i64(), list[0]["outcome"].as_str(), list[0]["revision"].as_i64()), (Some(2), Some("applied"), Some(2)));
+        assert!(list[0]["decided_by"].as_str().is_some_and(|d| !d.is_empty()), "{}", list[0]);
         let again = run(data, url, &["imports", "approve", "2"]);
         assert_eq!(again.status.code(), Some(1));
         assert_eq!(text(&again.stderr).trim(), "error: import 2 is applied, not held; only held imports can be approved or discarded");
@@ -125,72 +96,6 @@ fn import_hold_approve_rollback_from_the_cli() {
     });
 }
 
-/// A bulk package of `n` students at one school, family name `family` (a second version of
-/// the package changes every student).
-fn write_package(dir: &Path, n: usize, family: &str) {
-    std::fs::create_dir_all(dir).unwrap();
-    let mut manifest = String::from("propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\n");
-    for spec in oneroster::csv::catalog(oneroster::Version::V1p2) {
-        let mode = if ["orgs.csv", "users.csv", "roles.csv"].contains(&spec.name) { "bulk" } else { "absent" };
-        writeln!(manifest, "{},{mode}", spec.manifest_key()).unwrap();
-    }
-    std::fs::write(dir.join("manifest.csv"), manifest).unwrap();
-    std::fs::write(dir.join("orgs.csv"), "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nd,,,District,district,,\ns,,,School,school,,d\n").unwrap();
-    let mut users = String::from("sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,primaryOrgSourcedId,pronouns\n");
-    let mut roles = String::from("sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n");
-    for i in 0..n {
-        writeln!(users, "u{i},,,true,user{i},,Student{i},{family},,{i},u{i}@example.org,,,,05,,,,,,s,").unwrap();
-        writeln!(roles, "r{i},,,u{i},primary,student,,,s,").unwrap();
-    }
-    std::fs::write(dir.join("users.csv"), users).unwrap();
-    std::fs::write(dir.join("roles.csv"), roles).unwrap();
-}
-
-/// SQLite: every table and index (type and name) and the roster settings' keys; empty for
-/// PostgreSQL, and before the database exists.
-fn sqlite_schema(url: &str) -> Vec<String> {
-    if !url.starts_with("sqlite:") {
-        return Vec::new();
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        // Nothing yet (the database not created or not migrated): no names.
-        let Ok(pool) = sqlx::SqlitePool::connect(url).await else { return Vec::new() };
-        let mut names: Vec<String> = sqlx::query_scalar(
-            "SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' \
-             UNION ALL SELECT 'setting ' || key FROM roster_settings ORDER BY 1",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap_or_default();
-        names.retain(|n| n != "setting ");
-        pool.close().await;
-        names
-    })
-}
-
-/// The family names of every user as one set (all old, all new, or none: never a mix).
-fn family_names(data: &Path, url: &str) -> (i64, Vec<String>) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = store::connect(url).await.unwrap();
-        let revision = store.current_revision().await.unwrap();
-        let counts = store.roster_counts().await.unwrap();
-        let mut names = std::collections::BTreeSet::new();
-        for i in [0, 1, 7_000, 19_999] {
-            if let Some(rec) = store.roster_record("users", &format!("u{i}")).await.unwrap() {
-                names.insert(rec["family_name"].clone().unwrap());
-            }
-        }
-        let users = counts["users"].active;
-        let roles = counts["roles"].active;
-        store.close().await;
-        assert!(users == roles, "users and roles move together: {users} users, {roles} roles");
-        assert!(users == 0 || users == 20_000, "all or nothing, not {users} ({data:?})");
-        (revision, names.into_iter().collect())
-    })
-}
-
 #[test]
 fn kill_9_mid_import_leaves_a_consistent_store() {
     on_both(|data, url| {
@@ -207,6 +112,22 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
         // land between those commits too: opening the store afterwards must remove the
         // shadows and give the roster its indexes back.
         let (mut killed, mut killed_loading) = (0, 0);
+        // On PostgreSQL, one kill is aimed: it lands while the import holds the roster's write
+        // lock, that is with one of its transactions open.
+        if !url.starts_with("sqlite:") {
+            let mut child = rollbook(data, url).args(["import", first.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+            let deadline = std::time::Instant::now() + Duration::from_secs(120);
+            while !pg_import_writing(url) {
+                assert!(child.try_wait().unwrap().is_none(), "the import ended before it was seen writing");
+                assert!(std::time::Instant::now() < deadline, "the import was never seen writing");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            killed += 1;
+            let (revision, names) = family_names(data, url);
+            assert_eq!((revision, names), (0, vec![]), "a kill during the write transaction leaves the store as it was");
+        }
         for delay_ms in [150, 400, 800, 1_500, 3_000, 6_000, 60_000] {
             let mut child = rollbook(data, url)
                 .env("ROLLBOOK_IMPORT_COMMIT_ROWS", "1000")
@@ -260,8 +181,22 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
             }
         }
         assert!(killed >= 2, "at least two imports were killed mid-way");
-        // The store works on: the interrupted imports show as failed at the next server start,
-        // and a new import applies.
+        // The interrupted imports show as running until the next server start, which marks
+        // them failed (`rollbook serve` calls this before it listens).
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = store::connect(url).await.unwrap();
+            let running = store.imports(100).await.unwrap().iter().filter(|i| i.outcome == store::roster::Outcome::Running).count() as u64;
+            assert!(running >= 1 && running <= killed, "{running} imports left running by {killed} kills");
+            assert_eq!(store.recover_interrupted_imports().await.unwrap(), running);
+            let imports = store.imports(100).await.unwrap();
+            assert_eq!(imports.iter().filter(|i| i.outcome == store::roster::Outcome::Running).count(), 0);
+            let failed: Vec<_> = imports.iter().filter(|i| i.outcome == store::roster::Outcome::Failed).collect();
+            assert_eq!(failed.len() as u64, running);
+            assert!(failed.iter().all(|i| i.revision.is_none()), "a failed import made no revision");
+            store.close().await;
+        });
+        // The store works on: a new import applies.
         let out = run(data, url, &["import", second.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
         assert_eq!(family_names(data, url).1, ["New"]);
@@ -413,4 +348,42 @@ fn users_held(url: &str) -> u64 {
         store.close().await;
         counts["users"].active + counts["users"].tobedeleted
     })
+}
+
+#[test]
+fn invalid_rows_are_left_out_only_when_asked() {
+    on_both(|data, url| {
+        let package = data.join("package");
+        write_package(&package, 3, "Same");
+        let users = std::fs::read_to_string(package.join("users.csv")).unwrap().replace("u1,,,true,", "u1,,,maybe,");
+        std::fs::write(package.join("users.csv"), users).unwrap();
+        let path = package.to_str().unwrap();
+        let users_line = |stdout: &str| -> Vec<String> {
+            stdout.lines().find(|l| l.starts_with("  users ")).unwrap_or_else(|| panic!("a users line in {stdout}")).split_whitespace().map(String::from).collect()
+        };
+        // By default the whole package is rejected, and the row is named.
+        let out = run(data, url, &["import", path]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.starts_with("Import 1 of package (source sis): 1 error found; nothing was applied"), "{stdout}");
+        assert!(stdout.contains("users.csv line 3, field `enabledUser`: error: "), "{stdout}");
+        // --skip-invalid applies the rest and reports what it left out: the user and its role.
+        let out = run(data, url, &["import", path, "--skip-invalid"]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert!(stdout.starts_with("Import 2 of package (source sis): applied as revision 1"), "{stdout}");
+        assert_eq!(users_line(&stdout), ["users", "2", "0", "0", "0", "1"], "{stdout}");
+        assert!(stdout.contains("roles.csv line 3, field `userSourcedId`: "), "{stdout}");
+        // The district setting does the same, and an import's own flag overrides it.
+        assert_eq!(run(data, url, &["imports", "settings", "--set", "skip_invalid=true"]).status.code(), Some(0));
+        let out = run(data, url, &["import", path, "--no-skip-invalid"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        let out = run(data, url, &["import", path]);
+        let stdout = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}");
+        assert_eq!(users_line(&stdout), ["users", "0", "0", "0", "2", "1"], "{stdout}");
+        let list = json(&run(data, url, &["imports", "list", "--json"]));
+        let outcomes: Vec<(&str, Option<i64>)> = list.as_array().unwrap().iter().map(|i| (i["outcome"].as_str().unwrap(), i["revision"].as_i64())).collect();
+        assert_eq!(outcomes, [("applied", Some(2)), ("rejected", None), ("applied", Some(1)), ("rejected", None)]);
+    });
 }

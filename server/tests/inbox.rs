@@ -31,7 +31,18 @@ fn names(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn packages_dropped_in_the_inbox_are_imported() {
-    let app = spawn_app().await;
+    drop_folder(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn packages_dropped_in_the_inbox_are_imported_on_postgres() {
+    let url = fresh_postgres_database().await;
+    drop_folder(spawn_with(Spawn { database_url: Some(url.clone()), ..Default::default() }).await).await;
+    drop_postgres_database(&url).await;
+}
+
+/// Drops an applied, a rejected and a held package into a running server's inbox.
+async fn drop_folder(app: TestApp) {
     let inbox = app.dir.join("inbox");
     tokio::time::sleep(Duration::from_millis(200)).await;
     std::fs::copy(sample("synthetic/v1p2-bulk/v1p2-bulk.zip"), inbox.join("nightly.zip")).unwrap();
@@ -53,7 +64,35 @@ async fn packages_dropped_in_the_inbox_are_imported() {
     assert_eq!(report["outcome"], "rejected");
     assert_eq!(report["source"], "hr");
     assert!(report["problems"].as_array().unwrap().iter().any(|p| p["file"] == "classes.csv" && p["field"] == "courseSourcedId"), "{report}");
+    let failed = names(&inbox.join("failed"));
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed[0].ends_with("-staff.zip") && failed[1].ends_with("-staff.zip.report.json"), "{failed:?}");
+    assert_eq!(
+        std::fs::read(inbox.join("failed").join(&failed[0])).unwrap(),
+        std::fs::read(sample("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip")).unwrap(),
+        "the package itself is kept beside its report"
+    );
     let imports = app.store.imports(10).await.unwrap();
     assert_eq!(imports.len(), 2);
     assert_eq!(app.store.current_revision().await.unwrap(), 1, "the broken package changed nothing");
+
+    // A delta that deletes 1 of 7 enrollments (more than 10%) is held: it goes to processed/
+    // (it was taken in), waits for an admin, and changes nothing yet.
+    std::fs::copy(sample("synthetic/v1p2-delta/v1p2-delta.zip"), inbox.join("delta.zip")).unwrap();
+    let mut held = Value::Null;
+    for _ in 0..200 {
+        if let Some(name) = names(&inbox.join("processed")).into_iter().find(|n| n.ends_with("-delta.zip.report.json")) {
+            held = serde_json::from_str(&std::fs::read_to_string(inbox.join("processed").join(name)).unwrap()).unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(held["outcome"], "held", "{held}");
+    assert_eq!(held["hold_reasons"][0], "it deletes 1 of 7 enrollments (14.3%, more than the 10% allowed)");
+    assert_eq!(names(&inbox.join("processed")).len(), 4);
+    assert_eq!(app.store.current_revision().await.unwrap(), 1, "a hold applies nothing");
+    let id = held["id"].as_i64().unwrap();
+    let approved = app.store.approve_import(id, ADMIN_EMAIL, &store::roster::Silent).await.unwrap();
+    assert_eq!(approved.revision, Some(2));
+    assert_eq!(app.store.roster_counts().await.unwrap()["users"].active, 8);
 }
