@@ -12,6 +12,7 @@ mod roster;
 mod samples;
 mod sessions;
 mod sharing;
+mod skipping;
 mod support;
 mod teachers;
 
@@ -76,7 +77,8 @@ contract! {
     roster::holds_trigger_above_the_threshold_only,
     roster::the_change_threshold_holds_above_it_only,
     roster::the_older_1p2_users_layout_imports_by_column_name,
-    roster::invalid_rows_reject_the_package_unless_skipped,
+    skipping::invalid_rows_reject_the_package_unless_skipped,
+    skipping::every_invalid_row_is_left_out_beyond_the_listed_ones,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

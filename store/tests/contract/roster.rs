@@ -286,50 +286,6 @@ pub async fn the_change_threshold_holds_above_it_only(db: &TestDb) {
     assert_eq!(db.current_revision().await.unwrap(), 3);
 }
 
-pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
-    let mut rows = users("s", 3, "A");
-    rows[1] = "s2,,,maybe,s2.user,,Pat2,A,,2,,,,,,,,,,,,".into(); // enabledUser must be true/false
-    let mut role_rows = roles("s", 3, "sch1");
-    role_rows.push("role-extra,,,s2,secondary,student,,,sch2,".into());
-    let pkg = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &role_rows).write();
-    let r = import(db, pkg.path(), "sis", None).await;
-    assert_eq!(r.outcome, Outcome::Rejected);
-    let p = r.problems.iter().find(|p| p.severity == "error").unwrap();
-    assert_eq!((p.file.as_str(), p.line, p.field.as_deref()), ("users.csv", Some(3), Some("enabledUser")));
-    assert_eq!(db.current_revision().await.unwrap(), 0);
-
-    let r = import(db, pkg.path(), "sis", Some(true)).await;
-    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
-    assert_eq!(r.entities["users"].created, 2);
-    assert_eq!(r.entities["users"].skipped, 1);
-    // The roles of the left-out user are left out too, each reported.
-    assert_eq!(r.entities["roles"].skipped, 2);
-    assert!(r.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
-    assert!(r.message.contains("3 invalid rows left out"), "{}", r.message);
-    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
-    // Again, now compared with the records it created: the same rows are left out, for the
-    // same reasons, and the rest is unchanged.
-    let again = import(db, pkg.path(), "sis", Some(true)).await;
-    assert_eq!(again.outcome, Outcome::Applied, "{}", again.message);
-    for (entity, unchanged, skipped) in [("users", 2, 1), ("roles", 2, 2)] {
-        let counts = &again.entities[entity];
-        assert_eq!((counts.created, counts.updated, counts.deleted, counts.unchanged, counts.skipped), (0, 0, 0, unchanged, skipped), "{entity}");
-    }
-    assert!(again.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
-    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
-    // The district setting does the same.
-    db.set_import_setting("skip_invalid", Some("true")).await.unwrap();
-    assert!(db.import_policy().await.unwrap().skip_invalid);
-    let by_setting = import(db, pkg.path(), "sis", None).await;
-    assert_eq!(by_setting.outcome, Outcome::Applied, "{}", by_setting.message);
-    assert!(by_setting.skip_invalid);
-    assert_eq!((by_setting.entities["users"].unchanged, by_setting.entities["users"].skipped), (2, 1));
-    // An import's own choice wins over the district's.
-    let strict = import(db, pkg.path(), "sis", Some(false)).await;
-    assert_eq!(strict.outcome, Outcome::Rejected, "{}", strict.message);
-    assert!(!strict.skip_invalid);
-    assert_eq!(db.current_revision().await.unwrap(), 3);
-}
 
 /// Every column of every record (except when and in which revision it changed).
 async fn snapshot(db: &TestDb) -> Vec<String> {

@@ -13,7 +13,7 @@ use std::{
 };
 
 use oneroster::{
-    csv::{file_spec, validate_with, Diagnostics, Manifest, Mode, Options, Package, Report, Severity, Unusable},
+    csv::{file_spec, validate_with, Diagnostics, Manifest, Mode, Options, Package, Report, Unusable},
     Version,
 };
 use tokio::task::JoinHandle;
@@ -124,19 +124,19 @@ impl Run<'_> {
         let errors = v.diagnostics.errors;
         let mut skip = HashSet::new();
         if errors > 0 {
-            let listed: Vec<_> = v.diagnostics.items().iter().filter(|d| d.severity == Severity::Error).collect();
             if !report.skip_invalid {
                 fill_problems(report, &v.diagnostics);
                 let why = format!("{} found; nothing was applied (fix the package, or apply its valid rows with --skip-invalid)", plural(errors, "error"));
                 reject(report, why)?;
                 return Ok(None);
             }
-            if listed.len() as u64 != errors || listed.iter().any(|d| d.line.is_none()) {
+            // Every bad row, also those past the listed 1,000 per file.
+            let Some(rows) = v.diagnostics.error_rows() else {
                 fill_problems(report, &v.diagnostics);
-                reject(report, "a whole file is unusable or there are too many errors to leave out row by row; nothing was applied".into())?;
+                reject(report, "a whole file is unusable, so its rows cannot be left out one by one; nothing was applied".into())?;
                 return Ok(None);
-            }
-            skip = listed.iter().map(|d| (d.file.clone(), d.line.expect("checked"))).collect();
+            };
+            skip = rows;
         }
         Ok(Some(Checked { version, modes, skip, diags: v.diagnostics }))
     }
@@ -220,9 +220,7 @@ impl Run<'_> {
                 }
             };
             let errors_before = diags.errors;
-            for d in apply_diags.items() {
-                diags.push(d.clone());
-            }
+            diags.absorb(apply_diags);
             if applied.passwords > 0 {
                 diags.warning("users.csv", None, Some("password"), format!("{} not stored: Rollbook never keeps or discloses passwords", plural(applied.passwords, "password value")));
             }

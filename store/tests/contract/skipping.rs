@@ -1,0 +1,77 @@
+//! Contract cases: invalid rows reject a package, unless the import leaves them out.
+
+use store::roster::Outcome;
+
+use crate::{
+    packages::{import, orgs, roles, users, Pkg},
+    support::TestDb,
+};
+
+pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
+    let mut rows = users("s", 3, "A");
+    rows[1] = "s2,,,maybe,s2.user,,Pat2,A,,2,,,,,,,,,,,,".into(); // enabledUser must be true/false
+    let mut role_rows = roles("s", 3, "sch1");
+    role_rows.push("role-extra,,,s2,secondary,student,,,sch2,".into());
+    let pkg = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &role_rows).write();
+    let r = import(db, pkg.path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Rejected);
+    let p = r.problems.iter().find(|p| p.severity == "error").unwrap();
+    assert_eq!((p.file.as_str(), p.line, p.field.as_deref()), ("users.csv", Some(3), Some("enabledUser")));
+    assert_eq!(db.current_revision().await.unwrap(), 0);
+
+    let r = import(db, pkg.path(), "sis", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert_eq!(r.entities["users"].created, 2);
+    assert_eq!(r.entities["users"].skipped, 1);
+    // The roles of the left-out user are left out too, each reported.
+    assert_eq!(r.entities["roles"].skipped, 2);
+    assert!(r.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
+    assert!(r.message.contains("3 invalid rows left out"), "{}", r.message);
+    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
+    // Again, now compared with the records it created: the same rows are left out, for the
+    // same reasons, and the rest is unchanged.
+    let again = import(db, pkg.path(), "sis", Some(true)).await;
+    assert_eq!(again.outcome, Outcome::Applied, "{}", again.message);
+    for (entity, unchanged, skipped) in [("users", 2, 1), ("roles", 2, 2)] {
+        let counts = &again.entities[entity];
+        assert_eq!((counts.created, counts.updated, counts.deleted, counts.unchanged, counts.skipped), (0, 0, 0, unchanged, skipped), "{entity}");
+    }
+    assert!(again.problems.iter().any(|p| p.file == "roles.csv" && p.line == Some(5) && p.message.contains("refers to `s2`, which was left out")));
+    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
+    // The district setting does the same.
+    db.set_import_setting("skip_invalid", Some("true")).await.unwrap();
+    assert!(db.import_policy().await.unwrap().skip_invalid);
+    let by_setting = import(db, pkg.path(), "sis", None).await;
+    assert_eq!(by_setting.outcome, Outcome::Applied, "{}", by_setting.message);
+    assert!(by_setting.skip_invalid);
+    assert_eq!((by_setting.entities["users"].unchanged, by_setting.entities["users"].skipped), (2, 1));
+    // An import's own choice wins over the district's.
+    let strict = import(db, pkg.path(), "sis", Some(false)).await;
+    assert_eq!(strict.outcome, Outcome::Rejected, "{}", strict.message);
+    assert!(!strict.skip_invalid);
+    assert_eq!(db.current_revision().await.unwrap(), 3);
+}
+
+/// More bad rows than a report lists (1,000 per file): every one of them is still left out,
+/// with the rows that refer to them, and all are counted.
+pub async fn every_invalid_row_is_left_out_beyond_the_listed_ones(db: &TestDb) {
+    let mut rows = users("s", 1_200, "A");
+    for row in rows.iter_mut().skip(100) {
+        *row = row.replacen(",,,true,", ",,,maybe,", 1); // enabledUser must be true/false
+    }
+    let pkg = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &roles("s", 1_200, "sch1")).write();
+    let r = import(db, pkg.path(), "sis", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert_eq!(r.errors, 1_100);
+    assert_eq!((r.entities["users"].created, r.entities["users"].skipped), (100, 1_100));
+    assert_eq!((r.entities["roles"].created, r.entities["roles"].skipped), (100, 1_100));
+    let listed = |file: &str| r.problems.iter().filter(|p| p.file == file).count();
+    assert_eq!((listed("users.csv"), listed("roles.csv")), (1_000, 1_000));
+    assert_eq!(r.problems_not_listed, 200);
+    assert_eq!(r.warnings, 1_100, "each role of a left-out user, counted");
+    assert!(r.message.contains("invalid rows left out"), "{}", r.message);
+    assert_eq!(db.roster_counts().await.unwrap()["users"].active, 100);
+    assert!(db.roster_record("users", "s1200").await.unwrap().is_none(), "the last bad row is left out too");
+    assert!(db.roster_record("roles", "role-s1200").await.unwrap().is_none());
+    assert!(db.roster_record("users", "s100").await.unwrap().is_some());
+}
