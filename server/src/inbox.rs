@@ -98,7 +98,10 @@ impl Inbox {
         std::fs::create_dir_all(&dest_dir).map_err(|e| e.to_string())?;
         let dest = dest_dir.join(format!("{stamp}-{name}"));
         std::fs::rename(&taken, &dest).map_err(|e| e.to_string())?;
-        std::fs::write(dest_dir.join(format!("{stamp}-{name}.report.json")), report_json).map_err(|e| e.to_string())?;
+        // Written aside, then renamed: whoever watches the folder never reads half a report.
+        let written = work.join(format!("{stamp}-{name}.report.json"));
+        std::fs::write(&written, report_json).map_err(|e| e.to_string())?;
+        std::fs::rename(&written, dest_dir.join(format!("{stamp}-{name}.report.json"))).map_err(|e| e.to_string())?;
         Ok(dest)
     }
 }

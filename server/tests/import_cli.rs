@@ -111,24 +111,31 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
         // first import loads shadow tables and commits every 1,000 rows here, so the kills
         // land between those commits too: opening the store afterwards must remove the
         // shadows and give the roster its indexes back.
-        let (mut killed, mut killed_loading) = (0, 0);
+        let (mut killed, mut killed_loading, mut killed_writing) = (0, 0, 0);
         // On PostgreSQL, one kill is aimed: it lands while the import holds the roster's write
-        // lock, that is with one of its transactions open.
+        // lock, that is with one of its transactions open. Rarely its commit slips in between
+        // the look and the kill; the store must then hold the whole new revision, and the first
+        // import's kills at increasing delays are skipped (it is done).
+        let mut committed = false;
         if !url.starts_with("sqlite:") {
+            let mut watch = PgWatch::new(url);
             let mut child = rollbook(data, url).args(["import", first.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
             let deadline = std::time::Instant::now() + Duration::from_secs(120);
-            while !pg_import_writing(url) {
+            while !watch.import_writing() {
                 assert!(child.try_wait().unwrap().is_none(), "the import ended before it was seen writing");
                 assert!(std::time::Instant::now() < deadline, "the import was never seen writing");
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(Duration::from_millis(2));
             }
             child.kill().unwrap(); // SIGKILL
             child.wait().unwrap();
-            killed += 1;
+            watch.close();
             let (revision, names) = family_names(data, url);
-            assert_eq!((revision, names), (0, vec![]), "a kill during the write transaction leaves the store as it was");
+            committed = revision == 1 && names == ["Old"];
+            assert!(committed || (revision == 0 && names.is_empty()), "after the aimed kill: revision {revision}, {names:?}");
+            killed_writing += 1;
         }
-        for delay_ms in [150, 400, 800, 1_500, 3_000, 6_000, 60_000] {
+        let delays: &[u64] = if committed { &[] } else { &[150, 400, 800, 1_500, 3_000, 6_000, 60_000] };
+        for &delay_ms in delays {
             let mut child = rollbook(data, url)
                 .env("ROLLBOOK_IMPORT_COMMIT_ROWS", "1000")
                 .args(["import", first.to_str().unwrap()])
@@ -180,14 +187,17 @@ fn kill_9_mid_import_leaves_a_consistent_store() {
                 break;
             }
         }
-        assert!(killed >= 2, "at least two imports were killed mid-way");
+        // The kills at increasing delays: at least two, or one when the aimed kill's miss left
+        // only the second import to interrupt.
+        assert!(killed >= if committed { 1 } else { 2 }, "{killed} imports killed mid-way at increasing delays");
         // The interrupted imports show as running until the next server start, which marks
         // them failed (`rollbook serve` calls this before it listens).
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
             let store = store::connect(url).await.unwrap();
             let running = store.imports(100).await.unwrap().iter().filter(|i| i.outcome == store::roster::Outcome::Running).count() as u64;
-            assert!(running >= 1 && running <= killed, "{running} imports left running by {killed} kills");
+            let kills = killed + killed_writing;
+            assert!(running >= 1 && running <= kills, "{running} imports left running by {kills} kills");
             assert_eq!(store.recover_interrupted_imports().await.unwrap(), running);
             let imports = store.imports(100).await.unwrap();
             assert_eq!(imports.iter().filter(|i| i.outcome == store::roster::Outcome::Running).count(), 0);

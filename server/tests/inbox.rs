@@ -12,15 +12,17 @@ fn sample(path: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples").join(path)
 }
 
-/// Waits until `dir` holds a `*.report.json` and returns it parsed.
-async fn report_in(dir: &Path) -> Value {
+/// Waits until `dir` holds the report of package `name` (`<stamp>-<name>.report.json`) and
+/// returns it parsed.
+async fn report_in(dir: &Path, name: &str) -> Value {
+    let suffix = format!("-{name}.report.json");
     for _ in 0..200 {
-        if let Some(entry) = std::fs::read_dir(dir).into_iter().flatten().flatten().find(|e| e.file_name().to_string_lossy().ends_with(".report.json")) {
+        if let Some(entry) = std::fs::read_dir(dir).into_iter().flatten().flatten().find(|e| e.file_name().to_string_lossy().ends_with(&suffix)) {
             return serde_json::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no report appeared in {}", dir.display());
+    panic!("no report of {name} appeared in {}", dir.display());
 }
 
 fn names(dir: &Path) -> Vec<String> {
@@ -46,7 +48,7 @@ async fn drop_folder(app: TestApp) {
     let inbox = app.dir.join("inbox");
     tokio::time::sleep(Duration::from_millis(200)).await;
     std::fs::copy(sample("synthetic/v1p2-bulk/v1p2-bulk.zip"), inbox.join("nightly.zip")).unwrap();
-    let report = report_in(&inbox.join("processed")).await;
+    let report = report_in(&inbox.join("processed"), "nightly.zip").await;
     assert_eq!(report["outcome"], "applied", "{report}");
     assert_eq!(report["origin"], "inbox");
     assert_eq!(report["source"], "sis");
@@ -60,7 +62,7 @@ async fn drop_folder(app: TestApp) {
     // A broken package, in a source folder: rejected, moved to failed/ with its diagnostics.
     std::fs::create_dir_all(inbox.join("hr")).unwrap();
     std::fs::copy(sample("moodle-enrol_oneroster/v1p1-bulk-minimal/Test_minimal_data_set.zip"), inbox.join("hr/staff.zip")).unwrap();
-    let report = report_in(&inbox.join("failed")).await;
+    let report = report_in(&inbox.join("failed"), "staff.zip").await;
     assert_eq!(report["outcome"], "rejected");
     assert_eq!(report["source"], "hr");
     assert!(report["problems"].as_array().unwrap().iter().any(|p| p["file"] == "classes.csv" && p["field"] == "courseSourcedId"), "{report}");
@@ -79,14 +81,7 @@ async fn drop_folder(app: TestApp) {
     // A delta that deletes 1 of 7 enrollments (more than 10%) is held: it goes to processed/
     // (it was taken in), waits for an admin, and changes nothing yet.
     std::fs::copy(sample("synthetic/v1p2-delta/v1p2-delta.zip"), inbox.join("delta.zip")).unwrap();
-    let mut held = Value::Null;
-    for _ in 0..200 {
-        if let Some(name) = names(&inbox.join("processed")).into_iter().find(|n| n.ends_with("-delta.zip.report.json")) {
-            held = serde_json::from_str(&std::fs::read_to_string(inbox.join("processed").join(name)).unwrap()).unwrap();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let held = report_in(&inbox.join("processed"), "delta.zip").await;
     assert_eq!(held["outcome"], "held", "{held}");
     assert_eq!(held["hold_reasons"][0], "it deletes 1 of 7 enrollments (14.3%, more than the 10% allowed)");
     assert_eq!(names(&inbox.join("processed")).len(), 4);

@@ -94,24 +94,35 @@ pub(crate) fn sqlite_schema(url: &str) -> Vec<String> {
     })
 }
 
-/// Whether an import is running on this PostgreSQL database with one of its transactions open
-/// (it holds the roster's transaction-scoped advisory lock, see `store::roster::tx`).
-pub(crate) fn pg_import_writing(url: &str) -> bool {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
+/// Watches a PostgreSQL database for an import with one of its transactions open: it holds
+/// the roster's transaction-scoped advisory lock (see `store::roster::tx`) while its imports
+/// row says running. One kept connection, so that a look is one round trip.
+pub(crate) struct PgWatch {
+    rt: tokio::runtime::Runtime,
+    conn: sqlx::PgConnection,
+}
+
+impl PgWatch {
+    pub(crate) fn new(url: &str) -> PgWatch {
         use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-        let held: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7401 AND granted \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let conn = rt.block_on(sqlx::PgConnection::connect(url)).unwrap();
+        PgWatch { rt, conn }
+    }
+
+    pub(crate) fn import_writing(&mut self) -> bool {
+        let query = sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 7401 AND objsubid = 1 \
+             AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
              AND EXISTS (SELECT 1 FROM imports WHERE status = 'running')",
-        )
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-        conn.close().await.unwrap();
-        held > 0
-    })
+        );
+        self.rt.block_on(query.fetch_one(&mut self.conn)).unwrap() > 0
+    }
+
+    pub(crate) fn close(self) {
+        use sqlx::Connection;
+        self.rt.block_on(self.conn.close()).unwrap();
+    }
 }
 
 /// The family names of every user as one set (all old, all new, or none: never a mix).
