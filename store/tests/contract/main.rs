@@ -7,6 +7,7 @@
 mod accounts;
 mod apps;
 mod audit;
+mod holds;
 mod packages;
 mod roster;
 mod samples;
@@ -74,11 +75,14 @@ contract! {
     roster::bulk_then_delta_then_bulk,
     roster::a_source_bulk_leaves_other_sources_alone,
     roster::a_dangling_reference_is_rejected_with_its_line,
-    roster::holds_trigger_above_the_threshold_only,
-    roster::the_change_threshold_holds_above_it_only,
+    holds::holds_trigger_above_the_threshold_only,
+    holds::the_change_threshold_holds_above_it_only,
+    holds::a_hold_that_cannot_keep_its_package_fails,
     roster::the_older_1p2_users_layout_imports_by_column_name,
     skipping::invalid_rows_reject_the_package_unless_skipped,
     skipping::every_invalid_row_is_left_out_beyond_the_listed_ones,
+    skipping::a_left_out_row_keeps_the_record_the_roster_holds,
+    skipping::a_repeated_org_makes_one_role,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

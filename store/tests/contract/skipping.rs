@@ -4,6 +4,7 @@ use store::roster::Outcome;
 
 use crate::{
     packages::{import, orgs, roles, users, Pkg},
+    roster::value,
     support::TestDb,
 };
 
@@ -74,4 +75,59 @@ pub async fn every_invalid_row_is_left_out_beyond_the_listed_ones(db: &TestDb) {
     assert!(db.roster_record("users", "s1200").await.unwrap().is_none(), "the last bad row is left out too");
     assert!(db.roster_record("roles", "role-s1200").await.unwrap().is_none());
     assert!(db.roster_record("users", "s100").await.unwrap().is_some());
+}
+
+/// Leaving out an invalid row never costs a record the roster holds: a bulk file's bad row for
+/// an existing user keeps that user (and its role) as they were, and a repeated sourcedId
+/// leaves out its later line only.
+pub async fn a_left_out_row_keeps_the_record_the_roster_holds(db: &TestDb) {
+    let pkg = |user_rows: Vec<String>| Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &user_rows).file("roles.csv", "bulk", &roles("s", 3, "sch1")).write();
+    // A first import whose users.csv repeats s1 on a later line: s1 and its role go in.
+    let mut rows = users("s", 3, "A");
+    rows.push(rows[0].replace(",A,", ",Again,"));
+    let r = import(db, pkg(rows).path(), "sis", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert!(r.problems.iter().any(|p| p.file == "users.csv" && p.line == Some(5) && p.message.contains("appears twice")), "{:?}", r.problems);
+    assert_eq!((r.entities["users"].created, r.entities["users"].skipped), (3, 1));
+    assert_eq!((r.entities["roles"].created, r.entities["roles"].skipped), (3, 0));
+    assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("A"));
+
+    // Again, with s2's row now invalid: s2 and its role stay as they were, nothing is deleted.
+    let before = (db.roster_record("users", "s2").await.unwrap(), db.roster_record("roles", "role-s2").await.unwrap());
+    let mut rows = users("s", 3, "A");
+    rows[1] = rows[1].replacen(",,,true,", ",,,maybe,", 1);
+    let r = import(db, pkg(rows.clone()).path(), "sis", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    let counts = |t: &str| {
+        let c = &r.entities[t];
+        (c.created, c.updated, c.deleted, c.unchanged, c.skipped)
+    };
+    assert_eq!((counts("users"), counts("roles")), ((0, 0, 0, 2, 1), (0, 0, 0, 3, 0)));
+    assert_eq!((db.roster_record("users", "s2").await.unwrap(), db.roster_record("roles", "role-s2").await.unwrap()), before);
+    assert_eq!(db.roster_counts().await.unwrap()["users"].active, 3);
+    // Repeated on a later line, s3 is left out there and kept from its first line.
+    rows[1] = users("s", 3, "A")[1].clone();
+    rows.push(rows[2].clone());
+    let r = import(db, pkg(rows).path(), "sis", Some(true)).await;
+    assert_eq!((r.outcome, r.entities["users"].deleted, r.entities["roles"].deleted, r.entities["roles"].skipped), (Outcome::Applied, 0, 0, 0), "{}", r.message);
+    assert_eq!(db.roster_counts().await.unwrap()["roles"].active, 3);
+}
+
+/// A 1.1 user listing one org twice: one role, and a warning (not a failed import).
+pub async fn a_repeated_org_makes_one_role(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let from = crate::packages::sample("synthetic/v1p1-bulk");
+    for entry in std::fs::read_dir(&from).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "csv")) {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let users_csv = std::fs::read_to_string(dir.path().join("users.csv")).unwrap();
+    let changed = users_csv.replace("usr-t-101,,,true,org-school-ms,", "usr-t-101,,,true,\"org-school-ms,org-school-ms\",");
+    assert_ne!(changed, users_csv);
+    std::fs::write(dir.path().join("users.csv"), changed).unwrap();
+    let r = import(db, dir.path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{} {:?}", r.message, r.problems);
+    let listed: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(listed, ["users.csv line 3, field `orgSourcedIds`: warning: `org-school-ms` is listed twice; read once"]);
+    assert_eq!(r.entities["roles"].created, 8);
+    assert_eq!(value(db, "roles", "usr-t-101#role#org-school-ms", "role").await.as_deref(), Some("teacher"));
 }

@@ -161,7 +161,20 @@ impl<R: Read> FileReader<R> {
                 Cow::Borrowed(text)
             }
             Kind::RefList(_) => {
-                let items = list(text, &mut cell);
+                let mut items = list(text, &mut cell);
+                // A reference listed twice says no more than once (and a 1.1 user listing one
+                // org twice would otherwise make two roles with the same sourcedId).
+                if items.len() > 1 {
+                    let mut unique: Vec<Cow<'_, str>> = Vec::with_capacity(items.len());
+                    for item in items {
+                        if unique.contains(&item) {
+                            cell.warn(format!("`{item}` is listed twice; read once"));
+                        } else {
+                            unique.push(item);
+                        }
+                    }
+                    items = unique;
+                }
                 for item in &items {
                     check_id(item, v12, &mut cell);
                 }

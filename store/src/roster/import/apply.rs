@@ -138,7 +138,25 @@ pub(super) async fn apply(
                     if !plan.skip.is_empty() {
                         if plan.skip.contains(&(file.to_string(), c.line())) {
                             state.counts.skipped += 1;
-                            skipped_ids.entry(state.table.stem()).or_default().insert(c.sourced_id().to_string());
+                            match existing {
+                                // A record the roster holds stays as it is: an invalid row neither
+                                // changes it nor, in a bulk file, lets it go as unlisted, and the
+                                // rows that refer to it still find it.
+                                Some(e) => {
+                                    state.index.mark_seen(e.slot);
+                                }
+                                // A new record left out takes the rows that refer to it along,
+                                // unless an earlier line already brought it in (a repeated
+                                // sourcedId is an error on its later line only).
+                                None => {
+                                    let id = c.sourced_id().to_string();
+                                    let target = if plan.shadow.is_some() { Shadow::target(state.table) } else { state.table.name.to_string() };
+                                    let brought_in = state.inserts.iter().any(|(row, _)| row.sourced_id == id) || tx.has_record(&target, &id).await?;
+                                    if !brought_in {
+                                        skipped_ids.entry(state.table.stem()).or_default().insert(id);
+                                    }
+                                }
+                            }
                             continue;
                         }
                         // Only a row that can refer to something left out needs building.

@@ -112,7 +112,20 @@ impl Store {
                 return Err(e);
             }
         }
-        let held_path = if report.outcome == Outcome::Held { Some(keep_held(path, &options.data_dir, id, &package)?) } else { None };
+        let held_path = match report.outcome {
+            Outcome::Held => match keep_held(path, &options.data_dir, id, &package) {
+                Ok(kept) => Some(kept),
+                // Without its package a hold could never be approved: the import failed.
+                Err(e) => {
+                    report.outcome = Outcome::Failed;
+                    report.message = format!("the import was to be held, but its package could not be kept, so nothing was applied: {e}");
+                    report.hold_reasons.clear();
+                    self.record_outcome(&report, None, None).await?;
+                    return Err(e);
+                }
+            },
+            _ => None,
+        };
         if report.outcome != Outcome::Applied {
             self.record_outcome(&report, held_path.as_deref(), None).await?;
         } else {

@@ -52,6 +52,14 @@ impl Tx {
         Ok(entries)
     }
 
+    /// Whether `table` (a roster table, or the shadow a first import loads) holds a record
+    /// `sourced_id`, active or not, as this transaction sees it.
+    pub async fn has_record(&mut self, table: &str, sourced_id: &str) -> Result<bool, StoreError> {
+        let sql = format!("SELECT count(*) FROM {table} WHERE sourced_id = $1");
+        let n: i64 = with_tx!(self, t => sqlx::query_scalar(&sql).bind(sourced_id).fetch_one(&mut **t).await?);
+        Ok(n > 0)
+    }
+
     /// Active records of `source` in `table`: its records less its deleted ones, each counted
     /// in an index of its own (the source index does not hold the status, so that deleting a
     /// record leaves it alone; see migration 0014).
