@@ -126,6 +126,10 @@ pub struct ImportReport {
     pub samples: BTreeMap<String, Vec<Sample>>,
     /// The revision it created, when applied.
     pub revision: Option<i64>,
+    /// When held: the roster revision its counts were made against. An approval applies it as
+    /// reviewed only while the roster is still at that revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_at_revision: Option<i64>,
     pub duration_ms: u64,
 }
 
@@ -149,6 +153,7 @@ impl ImportReport {
             hold_reasons: Vec::new(),
             samples: BTreeMap::new(),
             revision: None,
+            held_at_revision: None,
             duration_ms: 0,
         }
     }

@@ -143,3 +143,32 @@ pub async fn a_hold_that_cannot_keep_its_package_fails(db: &TestDb) {
     assert!(last.message.starts_with("the import was to be held, but its package could not be kept, so nothing was applied: "), "{}", last.message);
     assert_eq!((db.current_revision().await.unwrap(), db.roster_counts().await.unwrap()["users"].active), (1, 20));
 }
+
+/// An approval applies what the admin reviewed. If the roster changed after the hold (another
+/// import went in), the held package would now do something else: the thresholds apply again,
+/// and it stays held with the new counts until approved once more.
+pub async fn an_approval_after_the_roster_changed_is_checked_again(db: &TestDb) {
+    let pkg = |n| Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", n, "A")).file("roles.csv", "bulk", &roles("s", n, "sch1")).write();
+    assert_eq!(import(db, pkg(20).path(), "sis", None).await.outcome, Outcome::Applied);
+    let held = import(db, pkg(16).path(), "sis", None).await;
+    assert_eq!(held.hold_reasons, ["it deletes 4 of 20 roles (20.0%, more than the 10% allowed)", "it deletes 4 of 20 users (20.0%, more than the 10% allowed)"]);
+    assert_eq!(held.held_at_revision, Some(1));
+    // The next night's package adds five students; it applies.
+    assert_eq!(import(db, pkg(25).path(), "sis", None).await.revision, Some(2));
+    // Approving the old package now would delete 9 of 25, not the 4 of 20 reviewed.
+    let again = db.approve_import(held.id, "admin@example.org", &Silent).await.unwrap();
+    assert_eq!(again.outcome, Outcome::Held);
+    assert_eq!(
+        again.message,
+        "not applied: the roster changed since this import was held (revision 1 then, 2 now); held for review: \
+         it deletes 9 of 25 roles (36.0%, more than the 10% allowed); it deletes 9 of 25 users (36.0%, more than the 10% allowed); \
+         nothing was applied until an admin approves it"
+    );
+    assert_eq!((db.current_revision().await.unwrap(), db.roster_counts().await.unwrap()["users"].active), (2, 25));
+    let (summary, stored) = db.import(held.id).await.unwrap();
+    assert_eq!((summary.outcome, stored.unwrap().held_at_revision), (Outcome::Held, Some(2)));
+    // Approved again with the roster unchanged since: applied as now reviewed.
+    let applied = db.approve_import(held.id, "admin@example.org", &Silent).await.unwrap();
+    assert_eq!((applied.outcome, applied.revision, applied.entities["users"].deleted), (Outcome::Applied, Some(3), 9));
+    assert_eq!(db.roster_counts().await.unwrap()["users"].active, 16);
+}

@@ -78,6 +78,7 @@ contract! {
     holds::holds_trigger_above_the_threshold_only,
     holds::the_change_threshold_holds_above_it_only,
     holds::a_hold_that_cannot_keep_its_package_fails,
+    holds::an_approval_after_the_roster_changed_is_checked_again,
     roster::the_older_1p2_users_layout_imports_by_column_name,
     skipping::invalid_rows_reject_the_package_unless_skipped,
     skipping::every_invalid_row_is_left_out_beyond_the_listed_ones,

@@ -102,7 +102,7 @@ impl Store {
             .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(now()).bind(&options.actor)
             .fetch_one(pool).await?);
         let mut report = ImportReport::new(id, &options.source, &package, &options.origin, skip_invalid);
-        let run = Run { store: self, path, source_id, actor: &options.actor, force: false };
+        let run = Run { store: self, path, source_id, actor: &options.actor, force: false, reviewed_at: None };
         match run.execute(&mut report, progress).await {
             Ok(()) => {}
             Err(e) => {
@@ -134,7 +134,10 @@ impl Store {
         Ok(report)
     }
 
-    /// Applies a held import as it is, without the thresholds (an admin looked at it).
+    /// Applies a held import as it is, without the thresholds (an admin looked at it). If the
+    /// roster has changed since the hold, what the import would do now may differ from what
+    /// the admin reviewed: the thresholds then apply again, and when they are crossed the import
+    /// stays held with the new counts.
     /// Two decisions on one import (two admins, a double click) cannot both go through: the
     /// approval claims the import inside the transaction that applies it (see
     /// [`Tx::claim_held`](crate::roster::tx::Tx::claim_held)), so the other decision finds it
@@ -142,7 +145,8 @@ impl Store {
     pub async fn approve_import(&self, id: i64, actor: &str, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
         let (mut report, held) = self.held_import(id).await?;
         let source_id = self.ensure_source(&report.source).await?;
-        let run = Run { store: self, path: &held, source_id, actor, force: true };
+        let reviewed_at = report.held_at_revision;
+        let run = Run { store: self, path: &held, source_id, actor, force: true, reviewed_at };
         *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
         if let Err(e) = run.execute(&mut report, progress).await {
             // A discard that came first removes the package under the approval: that is the
@@ -154,6 +158,16 @@ impl Store {
                 .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
             self.refresh_shares_after_change().await;
+        } else if report.outcome == Outcome::Held {
+            // The roster changed after the hold, and what the import would do now crosses the
+            // thresholds: it stays held, with the new counts, for the admin to look at again.
+            let now_at = report.held_at_revision.unwrap_or_default();
+            report.message = format!(
+                "not applied: the roster changed since this import was held (revision {} then, {now_at} now); {}",
+                reviewed_at.unwrap_or_default(),
+                report.message
+            );
+            self.record_outcome(&report, None, None).await?;
         } else {
             // Rejected on approval (the roster changed under it): decided, unless another
             // decision came first, and its package, which can no longer be approved, is not kept.

@@ -46,8 +46,11 @@ pub(super) struct Run<'a> {
     pub path: &'a Path,
     pub source_id: i64,
     pub actor: &'a str,
-    /// Approve: apply whatever the thresholds say.
+    /// Approve: apply whatever the thresholds say...
     pub force: bool,
+    /// ...as long as the roster is still at the revision the hold was counted against (when
+    /// known); otherwise the thresholds apply again to what the import would do now.
+    pub reviewed_at: Option<i64>,
 }
 
 /// A validated package: what to apply and what was found.
@@ -231,10 +234,13 @@ impl Run<'_> {
                 reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")))?;
                 return rolled_back(tx).await;
             }
-            if !self.force {
+            // The revision before this one: what the counts above were made against.
+            let base = revision - 1;
+            if !self.force || self.reviewed_at.is_some_and(|at| at != base) {
                 let policy = self.store.import_policy().await?;
                 report.hold_reasons = hold_reasons(report, &policy);
                 if !report.hold_reasons.is_empty() {
+                    report.held_at_revision = Some(base);
                     report.outcome = Outcome::Held;
                     report.message = format!("held for review: {}; nothing was applied until an admin approves it", report.hold_reasons.join("; "));
                     return rolled_back(tx).await;
