@@ -99,3 +99,50 @@ fn one_primary_role_per_user_and_org() {
         );
     }
 }
+
+/// The synthetic 1.2 delta in a temporary folder, with `edit` applied to each file's text.
+fn delta_with(edit: impl Fn(&str, String) -> String) -> tempfile::TempDir {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/oneroster/samples/synthetic/v1p2-delta");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in fs::read_dir(&sample).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            fs::write(dir.path().join(&name), edit(&name, fs::read_to_string(&path).unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+/// A delta that deletes a record cannot, in the same package, give it a new active reference:
+/// the row naming it is an error (and is not left to the store, which still holds the record
+/// as active). The deleting rows themselves refer to nothing.
+#[test]
+fn an_active_row_cannot_refer_to_what_the_package_deletes() {
+    let dir = delta_with(|name, text| match name {
+        "classes.csv" => text.replace("cls-hs-bio-p3,active,", "cls-hs-bio-p3,tobedeleted,"),
+        "orgs.csv" => text.replace("org-district-1,active,", "org-district-1,tobedeleted,"),
+        _ => text,
+    });
+    for defer_references in [false, true] {
+        let report = validate_with(dir.path(), Options { defer_references, ..Options::default() }).unwrap();
+        assert_eq!(
+            errors(&report),
+            [
+                "orgs.csv line 3, field `parentSourcedId`: error: refers to `org-district-1`, which this package deletes (orgs.csv marks it tobedeleted)",
+                "enrollments.csv line 3, field `classSourcedId`: error: refers to `cls-hs-bio-p3`, which this package deletes (classes.csv marks it tobedeleted)",
+            ],
+            "defer_references: {defer_references}"
+        );
+        assert!(report.unresolved.iter().all(|u| u.id != "cls-hs-bio-p3" && u.id != "org-district-1"), "{:?}", report.unresolved);
+    }
+    // The deleted enrollment on line 2 names the deleted class too: no error for it. Without
+    // the active one, the package is clean.
+    let dir = delta_with(|name, text| match name {
+        "classes.csv" => text.replace("cls-hs-bio-p3,active,", "cls-hs-bio-p3,tobedeleted,"),
+        "enrollments.csv" => text.lines().filter(|l| !l.starts_with("enr-bio-s203")).map(|l| format!("{l}\r\n")).collect(),
+        _ => text,
+    });
+    let report = validate_with(dir.path(), Options::default()).unwrap();
+    assert_eq!(errors(&report), Vec::<String>::new());
+}

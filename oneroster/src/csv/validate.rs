@@ -6,6 +6,7 @@ use std::{collections::HashSet, path::Path};
 use serde::Serialize;
 
 use super::{
+    bytes::IdSet,
     catalog, file_spec,
     package::Unusable,
     Diagnostics, FileReader, FileSpec, Kind, Manifest, Mode, Package, Row,
@@ -151,13 +152,20 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
             index.presize_roles();
         }
         let mut pending = Vec::new();
+        // A delta's tobedeleted rows: they refer to nothing (a deletion stands whatever its
+        // row names), and nothing may refer to them.
+        let mut deleted = IdSet::default();
         let mut rows = 0;
         let mut refs = RefColumn::of(spec, stem, &index);
         let mut last_school = String::new();
         while let Some(row) = reader.next_row(&mut report.diagnostics) {
             rows += 1;
             let diags = &mut report.diagnostics;
-            for r in &mut refs {
+            let deleting = mode == Mode::Delta && columns.status.and_then(|i| row.values.get(i)).is_some_and(|s| s == "tobedeleted");
+            if deleting && keep_ids {
+                deleted.insert(index.fp(columns.sourced_id.and_then(|i| row.values.get(i)).unwrap_or("")));
+            }
+            for r in refs.iter_mut().filter(|_| !deleting) {
                 let value = row.values.get(r.position).unwrap_or("");
                 // Rows sorted by class or school name the same record row after row: once
                 // found, the same id is not looked up again.
@@ -224,12 +232,18 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
         }
         // The reader kept every sourcedId's fingerprint for its duplicate check: the same set
         // resolves references to this file (built only when something refers to it).
-        let ids = if keep_ids || !pending.is_empty() { reader.take_ids() } else { Default::default() };
+        let mut ids = if keep_ids || !pending.is_empty() { reader.take_ids() } else { Default::default() };
+        for fp in &deleted {
+            ids.remove(fp);
+        }
         for (line, field, id) in pending {
-            if ids.contains(&index.fp(&id)) {
+            let fp = index.fp(&id);
+            if ids.contains(&fp) {
                 continue;
             }
-            if index.defer {
+            if deleted.contains(&fp) {
+                report.diagnostics.error(name, Some(line), Some(field), format!("refers to `{id}`, which this package deletes ({name} marks it tobedeleted)"));
+            } else if index.defer {
                 index.unresolved.push(UnresolvedRef { file: spec.name, line, field, target: stem_of(spec.name), id });
             } else {
                 report.diagnostics.error(name, Some(line), Some(field), format!("refers to `{id}`, which is not in {name}"));
@@ -237,6 +251,9 @@ pub fn validate_each(path: &Path, options: Options, visit: &mut dyn FnMut(Visit)
         }
         if keep_ids {
             index.ids.push((stem_of(spec.name), ids));
+            if !deleted.is_empty() {
+                index.deleted.push((stem_of(spec.name), deleted));
+            }
         }
         report.files.push(FileSummary { name: name.to_string(), mode: mode_name(mode), rows });
         if name == "roles.csv" {

@@ -22,6 +22,9 @@ pub(super) struct Index {
     pub(super) seeds: Seeds,
     /// The ids of each file read so far, by stem (a handful: a list beats hashing the name).
     pub(super) ids: Vec<(&'static str, IdSet)>,
+    /// The ids a delta file of the package marks `tobedeleted`, by stem: not there to be
+    /// referred to (they are left out of `ids`).
+    pub(super) deleted: Vec<(&'static str, IdSet)>,
     pub(super) org_types: IdMap<String>,
     pub(super) session_types: IdMap<String>,
     /// userProfile → its user.
@@ -47,6 +50,7 @@ pub(super) struct Index {
 /// not once per row).
 pub(super) struct Columns {
     pub(super) sourced_id: Option<usize>,
+    pub(super) status: Option<usize>,
     pub(super) kind: Option<usize>,
     pub(super) school: Option<usize>,
     pub(super) school_year: Option<usize>,
@@ -62,6 +66,7 @@ impl Columns {
         let at = |name: &str| spec.columns.iter().position(|c| c.name == name);
         Columns {
             sourced_id: at("sourcedId"),
+            status: at("status"),
             kind: at("type"),
             school: at("schoolSourcedId"),
             school_year: at("schoolYearSourcedId"),
@@ -147,6 +152,9 @@ impl Index {
         let ids = set.map(|i| &self.ids[i].1);
         match ids {
             Some(ids) if ids.contains(&self.fp(id)) => return true,
+            _ if self.deletes(target, id) => {
+                diags.error(file, Some(line), Some(field), format!("refers to `{id}`, which this package deletes ({target}.csv marks it tobedeleted)"));
+            }
             _ if self.defer => {
                 self.unresolved.push(UnresolvedRef { file, line, field, target, id: id.to_string() });
             }
@@ -160,6 +168,11 @@ impl Index {
             }
         }
         false
+    }
+
+    /// Whether a delta file of the package marks `id` of `target` tobedeleted.
+    pub(super) fn deletes(&self, target: &str, id: &str) -> bool {
+        self.deleted.iter().any(|(stem, set)| *stem == target && set.contains(&self.fp(id)))
     }
 
     /// roles.csv: one primary role per user and org; a role's profile belongs to its user.
