@@ -23,6 +23,10 @@ pub async fn bulk_then_delta_then_bulk(db: &TestDb) {
     let bulk = import(db, &sample("synthetic/v1p2-bulk"), "sis", None).await;
     assert_eq!(bulk.outcome, Outcome::Applied, "{}", bulk.message);
     assert_eq!(bulk.revision, Some(1));
+    // The stored report is the one returned, with how long the import took.
+    let (_, stored) = db.import(bulk.id).await.unwrap();
+    assert!(bulk.duration_ms > 0);
+    assert_eq!(stored.as_ref(), Some(&bulk));
     assert_eq!(bulk.entities["users"].created, 7);
     assert_eq!(bulk.entities["roles"].created, 8);
     assert_eq!(bulk.entities["enrollments"].created, 7);
@@ -40,6 +44,8 @@ pub async fn bulk_then_delta_then_bulk(db: &TestDb) {
     let approved = db.approve_import(delta.id, "admin@example.org", &Silent).await.unwrap();
     assert_eq!(approved.outcome, Outcome::Applied, "{}", approved.message);
     assert_eq!(approved.revision, Some(2));
+    let (summary, stored) = db.import(delta.id).await.unwrap();
+    assert_eq!((summary.decided_by.as_deref(), stored.as_ref()), (Some("admin@example.org"), Some(&approved)));
     let users = &approved.entities["users"];
     assert_eq!((users.created, users.updated, users.deleted), (1, 1, 0));
     assert_eq!(approved.entities["enrollments"].deleted, 1);

@@ -126,9 +126,10 @@ impl Store {
             },
             _ => None,
         };
-        if report.outcome != Outcome::Applied {
-            self.record_outcome(&report, held_path.as_deref(), None).await?;
-        } else {
+        // An applied import's report went in with its revision; stored again now, it carries
+        // the whole duration, commit included.
+        self.record_outcome(&report, held_path.as_deref(), None).await?;
+        if report.outcome == Outcome::Applied {
             self.refresh_shares_after_change().await;
         }
         Ok(report)
@@ -154,8 +155,9 @@ impl Store {
             return Err(self.decided_meanwhile(id).await?.unwrap_or(e));
         }
         if report.outcome == Outcome::Applied {
-            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET decided_by = $1, decided_at = $2, held_path = NULL WHERE id = $3")
-                .bind(actor).bind(now()).bind(id).execute(pool).await?.rows_affected());
+            self.record_outcome(&report, None, Some(actor)).await?;
+            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET held_path = NULL WHERE id = $1")
+                .bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
             self.refresh_shares_after_change().await;
         } else if report.outcome == Outcome::Held {
