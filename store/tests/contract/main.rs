@@ -84,6 +84,7 @@ contract! {
     skipping::every_invalid_row_is_left_out_beyond_the_listed_ones,
     skipping::a_left_out_row_keeps_the_record_the_roster_holds,
     skipping::a_repeated_org_makes_one_role,
+    skipping::references_are_checked_under_the_write_lock,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

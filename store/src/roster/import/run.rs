@@ -5,6 +5,10 @@
 //! and any error rolls everything back (the committed parts of a first import loading shadow
 //! tables included: see `roster::shadow`). Under the skip-invalid policy validation must come
 //! first, since it decides which rows to leave out.
+//!
+//! Either way the references a package leaves to the roster are checked while the import
+//! holds the roster's write lock, so no other import can change what they were checked
+//! against before this one commits.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -41,6 +45,16 @@ enum Verdict {
     Pending(Validation),
 }
 
+/// The rows to apply, and what validation says of them.
+enum Input {
+    /// One read: validation is still running and hands its rows on as it checks them.
+    Streamed(FeedRx, Validation),
+    /// Skip-invalid: validated, with the references to the roster still to check (under the
+    /// roster's write lock); then the package is read again, leaving its bad rows out. `held`
+    /// as for `feed::read_and_feed`.
+    Validated { report: Box<Report>, held: HashSet<&'static str> },
+}
+
 pub(super) struct Run<'a> {
     pub store: &'a Store,
     pub path: &'a Path,
@@ -53,12 +67,18 @@ pub(super) struct Run<'a> {
     pub reviewed_at: Option<i64>,
 }
 
-/// A validated package: what to apply and what was found.
+/// A package validated and checked against the roster: the rows to leave out and what was
+/// found.
 struct Checked {
-    version: Version,
-    modes: HashMap<String, Mode>,
     skip: HashSet<(String, u64)>,
     diags: Diagnostics,
+}
+
+/// A package validated on its own, with the version and file modes its manifest gives.
+struct Validated {
+    version: Version,
+    modes: HashMap<String, Mode>,
+    report: Report,
 }
 
 impl Run<'_> {
@@ -80,21 +100,30 @@ impl Run<'_> {
             // One read: validation hands its rows on to the apply pass as it checks them.
             Some((version, modes)) => {
                 let (feed, validation) = feed::validate_and_feed(path, version, options, held);
-                self.apply(report, version, modes, HashSet::new(), feed, Verdict::Pending(validation), progress).await
+                self.apply(report, version, modes, Input::Streamed(feed, validation), progress).await
             }
             // Skip-invalid must know every bad row first: validate, then read again to apply.
             None => {
                 let validation: Validation = tokio::task::spawn_blocking(move || validate_with(&path, options));
-                let Some(c) = self.check(report, validation).await? else { return Ok(()) };
-                let feed = feed::read_and_feed(self.path.to_path_buf(), c.version, plan_files(c.version, &c.modes), held);
-                self.apply(report, c.version, c.modes, c.skip, feed, Verdict::Checked(c.diags), progress).await
+                let Some(v) = self.settle(report, validation).await? else { return Ok(()) };
+                let input = Input::Validated { report: Box::new(v.report), held };
+                self.apply(report, v.version, v.modes, input, progress).await
             }
         }
     }
 
     /// Waits for validation and checks what the package leaves to the roster. `None` when the
-    /// package is rejected (the report says why).
+    /// package is rejected (the report says why). Called under the roster's write lock.
     async fn check(&self, report: &mut ImportReport, validation: Validation) -> Result<Option<Checked>, StoreError> {
+        match self.settle(report, validation).await? {
+            Some(v) => self.judge(report, v.report).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Waits for validation and reads what it found about the package on its own. `None` when
+    /// the package is rejected (the report says why).
+    async fn settle(&self, report: &mut ImportReport, validation: Validation) -> Result<Option<Validated>, StoreError> {
         let validated = validation.await.map_err(|e| StoreError::Internal(format!("validation stopped: {e}")))?;
         let mut v = match validated {
             Ok(v) => v,
@@ -119,6 +148,13 @@ impl Run<'_> {
                 v.diagnostics.warning(&f.name, None, None, "not imported: Rollbook keeps the rostering files only");
             }
         }
+        Ok(Some(Validated { version, modes, report: v }))
+    }
+
+    /// Checks the references a validated package leaves to the roster, and decides what its
+    /// errors mean: `None` when the package is rejected (the report says why), else the rows
+    /// to leave out. Must run under the roster's write lock (see the module's docs).
+    async fn judge(&self, report: &mut ImportReport, mut v: Report) -> Result<Option<Checked>, StoreError> {
         let bulk: Vec<&str> = v.files.iter().filter(|f| f.mode == "bulk").map(|f| f.name.trim_end_matches(".csv")).collect();
         let started = Instant::now();
         refs::check(self.store, &v.unresolved, self.source_id, &bulk, &mut v.diagnostics).await?;
@@ -141,7 +177,7 @@ impl Run<'_> {
             };
             skip = rows;
         }
-        Ok(Some(Checked { version, modes, skip, diags: v.diagnostics }))
+        Ok(Some(Checked { skip, diags: v.diagnostics }))
     }
 
     /// Applies in one transaction; commits only when the validation verdict (waited for here
@@ -151,9 +187,7 @@ impl Run<'_> {
         report: &mut ImportReport,
         version: Version,
         modes: HashMap<String, Mode>,
-        skip: HashSet<(String, u64)>,
-        feed: FeedRx,
-        verdict: Verdict,
+        input: Input,
         progress: &dyn Progress,
     ) -> Result<(), StoreError> {
         let started = Instant::now();
@@ -163,6 +197,16 @@ impl Run<'_> {
             tx.claim_held(report.id).await?;
         }
         let files = plan_files(version, &modes);
+        let (feed, verdict, skip) = match input {
+            Input::Streamed(feed, validation) => (feed, Verdict::Pending(validation), HashSet::new()),
+            Input::Validated { report: validated, held } => match self.judge(report, *validated).await? {
+                Some(c) => (feed::read_and_feed(self.path.to_path_buf(), version, files.clone(), held), Verdict::Checked(c.diags), c.skip),
+                None => {
+                    tx.rollback().await?;
+                    return Ok(());
+                }
+            },
+        };
         // A first bulk import into empty tables is loaded as shadow tables (SQLite; see
         // `roster::shadow`). Not an approval: its claim on the held import must not commit
         // before the import does.
