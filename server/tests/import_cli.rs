@@ -4,6 +4,8 @@
 mod support;
 #[path = "import_cli/harness.rs"]
 mod harness;
+#[path = "import_cli/writers.rs"]
+mod writers;
 
 use std::{process::Stdio, time::Duration};
 

@@ -24,6 +24,57 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// Like [`with_pool`], for the bookkeeping writes of a roster writer (an import's own row):
+/// on SQLite, one connection that waits for the write lock as long as a roster writer does
+/// (`roster::tuning`), since another import may hold it for minutes. `$conn` goes into one
+/// statement.
+macro_rules! with_patient {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut patient = $crate::db::patient_sqlite(pool).await?;
+                let $conn = &mut *patient;
+                $body
+            }
+            $crate::db::Db::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use with_patient;
+
+/// A connection of `pool` that waits for the write lock up to the roster writers' wait; it is
+/// closed afterwards rather than going back to the pool with that wait.
+pub(crate) async fn patient_sqlite(pool: &SqlitePool) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    conn.close_on_drop();
+    let wait = crate::roster::tuning::writer_wait();
+    sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis().min(i32::MAX as u128))).execute(&mut *conn).await?;
+    Ok(conn)
+}
+
+/// SQLite's "database is locked" or PostgreSQL's lock timeout, met while waiting `wait` for
+/// the roster's write lock, as the conflict it is; any other error as it was.
+pub(crate) fn busy_as_conflict(e: StoreError, wait: std::time::Duration) -> StoreError {
+    let busy = match &e {
+        StoreError::Database(sqlx::Error::Database(db)) => match db.code().as_deref() {
+            // PostgreSQL's lock_not_available.
+            Some("55P03") => true,
+            // SQLITE_BUSY, and its extended codes.
+            Some(code) => code.parse::<i32>().is_ok_and(|c| c & 0xff == 5),
+            None => false,
+        },
+        _ => false,
+    };
+    match busy {
+        true => StoreError::Conflict(format!(
+            "another import or rollback is writing the roster (waited {} s for it); try again when it has finished",
+            wait.as_secs()
+        )),
+        false => e,
+    }
+}
+
+
 /// The connection pool of the open database.
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
@@ -148,6 +199,10 @@ pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, Sto
 /// 1M-student roster is 3.3 GB.
 const SQLITE_MMAP_BYTES: &str = "68719476736";
 
+/// How long a statement waits for SQLite's write lock, held by another writer, before it fails
+/// with "database is locked". The roster's writers wait longer (see `roster::tuning`).
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn open_sqlite(url: &str, redacted: &str, store_options: StoreOptions) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::InvalidUrl { url: redacted.into(), reason: e.to_string() })?
@@ -167,7 +222,7 @@ async fn open_sqlite(url: &str, redacted: &str, store_options: StoreOptions) -> 
         .pragma("journal_size_limit", "67108864")
         .pragma("mmap_size", if store_options.memory_map { SQLITE_MMAP_BYTES } else { "0" })
         .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
+        .busy_timeout(SQLITE_BUSY_TIMEOUT);
     let path = options.get_filename().to_path_buf();
     let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
     if !in_memory {

@@ -302,12 +302,13 @@ pub async fn rollback_preview(to: i64) -> Result<RollbackChanges, AppError> {
     Ok(RollbackChanges { to, current, changes })
 }
 
-/// Restores the roster as it was at revision `to` (as a new revision).
+/// Restores the roster as it was at revision `to` (as a new revision). `seen`: the current
+/// revision the preview showed; if the roster has moved on since, nothing is rolled back.
 #[server(prefix = "/api", endpoint = "rollback_to")]
-pub async fn rollback_to(to: i64) -> Result<String, AppError> {
+pub async fn rollback_to(to: i64, seen: Option<i64>) -> Result<String, AppError> {
     use crate::ssr::{audit, from_store, require_admin, store};
     let account = require_admin().await?;
-    let revision = store()?.rollback(to, &account.email).await.map_err(from_store)?;
+    let revision = store()?.rollback(to, seen, &account.email).await.map_err(from_store)?;
     let done = format!("Revision {}: {}.", revision.id, revision.summary);
     audit(&account, "revision.rollback", &format!("revision {}", revision.id), &format!("restored revision {to}: {}", revision.summary)).await?;
     Ok(done)

@@ -154,16 +154,16 @@ fn RollbackButton(to: i64, rollback: ServerAction<RollbackTo>) -> impl IntoView 
                 {move || match preview.value().get() {
                     None => view! { <p class="muted">"Counting what would change…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorAlert error=e/> }.into_any(),
-                    Some(Ok(p)) => view! {
+                    Some(Ok(p)) => { let seen = Some(p.current); view! {
                         <p>{format!("Restore the roster as it was at revision {} (now {}). These records return to their state then:", p.to, p.current)}</p>
                         <ul data-testid="rollback-changes">
                             {p.changes.iter().map(|(t, n)| view! { <li>{format!("{} {t}", group(*n as i64))}</li> }).collect_view()}
                         </ul>
                         <button type="button" class="button button-danger"
-                            on:click=move |_| { rollback.dispatch(RollbackTo { to }); open.set(false); }>
+                            on:click=move |_| { rollback.dispatch(RollbackTo { to, seen }); open.set(false); }>
                             "Yes, roll back"
                         </button>
-                    }.into_any(),
+                    }.into_any() },
                 }}
                 <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
             </div>

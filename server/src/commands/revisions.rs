@@ -26,7 +26,7 @@ pub(crate) async fn list(global: &GlobalArgs, cmd: RevisionsCommand) -> Result<(
 
 pub(crate) async fn rollback(global: &GlobalArgs, to: i64, json: bool) -> Result<(), CliError> {
     let store = store::connect(&config::database_url(global)).await.map_err(CliError::from_connect)?;
-    let result = store.rollback(to, &super::import::actor()).await;
+    let result = store.rollback(to, None, &super::import::actor()).await;
     let result = match result {
         Ok(revision) => store
             .record_audit(&super::import::actor(), "revision.rollback", &format!("revision {}", revision.id), &format!("restored revision {to}: {}", revision.summary))

@@ -1,6 +1,6 @@
 //! The import's two tuning knobs, read from the environment: how many rows a first import
-//! commits at a time (`ROLLBOOK_IMPORT_COMMIT_ROWS`) and how long other roster writers wait
-//! for it (`ROLLBOOK_IMPORT_WAIT_SECS`).
+//! commits at a time (`ROLLBOOK_IMPORT_COMMIT_ROWS`) and how long a roster writer (an import,
+//! an approval, a rollback) waits for another to finish (`ROLLBOOK_IMPORT_WAIT_SECS`).
 //!
 //! The store reads them where they are used, so that every process (the CLI, the server, the
 //! tests' child processes) sees the same values. [`check_environment`] lets a command refuse a
@@ -18,8 +18,9 @@ pub(crate) fn commit_rows() -> u64 {
     read(COMMIT_ROWS, 1).unwrap_or(COMMIT_ROWS.1)
 }
 
-/// How long a roster writer waits for a first import that is loading shadow tables.
-pub(crate) fn shadow_wait() -> Duration {
+/// How long a roster writer waits for another: an import or rollback holding the write lock,
+/// or a first import loading shadow tables.
+pub(crate) fn writer_wait() -> Duration {
     Duration::from_secs(read(WAIT_SECS, 0).unwrap_or(WAIT_SECS.1))
 }
 

@@ -9,6 +9,7 @@ mod apps;
 mod audit;
 mod holds;
 mod packages;
+mod rival;
 mod roster;
 mod samples;
 mod sessions;
@@ -16,6 +17,7 @@ mod sharing;
 mod skipping;
 mod support;
 mod teachers;
+mod writers;
 
 /// Generates `sqlite::NAME` and `postgres::NAME` tests from each `cases::NAME(&Store)`.
 macro_rules! contract {
@@ -85,6 +87,8 @@ contract! {
     skipping::a_left_out_row_keeps_the_record_the_roster_holds,
     skipping::a_repeated_org_makes_one_role,
     skipping::references_are_checked_under_the_write_lock,
+    writers::an_import_stamps_its_records_once_it_holds_the_lock,
+    writers::a_rollback_refuses_a_roster_that_moved_on,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

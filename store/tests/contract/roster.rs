@@ -212,7 +212,7 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     let at2 = snapshot(db).await;
     assert_ne!(at1, at2);
 
-    let rb = db.rollback(1, "admin@example.org").await.unwrap();
+    let rb = db.rollback(1, None, "admin@example.org").await.unwrap();
     assert_eq!((rb.id, rb.kind.as_str(), rb.restored_from), (3, "rollback", Some(1)));
     assert_eq!(rb.summary, "rollback to revision 1: 1 restored, 1 updated, 3 deleted", "enr-bio-s200 back; teacher back; new student, role, enrollment gone");
     let after = snapshot(db).await;
@@ -226,12 +226,12 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     assert_eq!(status(db, "users", "usr-s-203").await, "tobedeleted");
 
     // The rollback is history too: rolling back to 2 brings the delta's state back.
-    let rb = db.rollback(2, "admin@example.org").await.unwrap();
+    let rb = db.rollback(2, None, "admin@example.org").await.unwrap();
     assert_eq!(snapshot(db).await, at2);
     // the same rollback again (a double click) changes nothing and adds no revision
-    let again = db.rollback(2, "admin@example.org").await.unwrap_err();
+    let again = db.rollback(2, None, "admin@example.org").await.unwrap_err();
     assert_eq!(again.to_string(), "the roster is already as it was at revision 2; nothing to roll back");
     assert!(matches!(again, StoreError::Conflict(_)));
     assert_eq!(db.current_revision().await.unwrap(), rb.id);
-    assert!(db.rollback(9, "x").await.unwrap_err().to_string().contains("cannot be restored"));
+    assert!(db.rollback(9, None, "x").await.unwrap_err().to_string().contains("cannot be restored"));
 }

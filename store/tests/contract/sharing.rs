@@ -168,7 +168,7 @@ pub async fn rules_exclusions_fields_and_roster_changes(db: &TestDb) {
     assert!(stayed.since.unwrap() < entered.since.unwrap(), "a record that stays keeps its since");
 
     // a rollback recomputes too
-    db.rollback(1, "dana").await.unwrap();
+    db.rollback(1, None, "dana").await.unwrap();
     assert_eq!(ids(db, a, "users").await, ["usr-s-200", "usr-t-100"]);
 
     // bad shares are refused with the part named, and nothing changes

@@ -1,18 +1,18 @@
 //! Contract cases: invalid rows reject a package, unless the import leaves them out.
 
-use std::{
-    sync::Mutex,
-    time::{Duration, Instant},
-};
-
-use sqlx::{Connection, Executor, PgConnection, SqliteConnection};
-use store::roster::{ImportOptions, ImportReport, Outcome, Progress};
+use store::roster::Outcome;
 
 use crate::{
     packages::{import, orgs, roles, users, Pkg},
+    rival::import_with_rival,
     roster::value,
     support::TestDb,
 };
+
+/// The SQL that marks user `id` deleted.
+fn delete_user(id: &str) -> String {
+    format!("UPDATE users SET status = 'tobedeleted' WHERE sourced_id = '{id}'")
+}
 
 pub async fn invalid_rows_reject_the_package_unless_skipped(db: &TestDb) {
     let mut rows = users("s", 3, "A");
@@ -151,7 +151,7 @@ pub async fn references_are_checked_under_the_write_lock(db: &TestDb) {
 
     // Skip-invalid: the role for the user deleted meanwhile is left out, the other goes in.
     let pkg = delta("s1");
-    let r = import_racing(db, pkg.path(), true, "s1").await;
+    let (r, _) = import_with_rival(db, pkg.path(), Some(true), &delete_user("s1")).await;
     assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
     assert_eq!((r.entities["roles"].created, r.entities["roles"].skipped), (1, 1));
     let errors: Vec<String> = r.problems.iter().filter(|p| p.severity == "error").map(|p| p.to_string()).collect();
@@ -161,78 +161,9 @@ pub async fn references_are_checked_under_the_write_lock(db: &TestDb) {
 
     // Rejecting the package (the default) sees it too.
     let pkg = delta("s3");
-    let r = import_racing(db, pkg.path(), false, "s3").await;
+    let (r, _) = import_with_rival(db, pkg.path(), Some(false), &delete_user("s3")).await;
     assert_eq!(r.outcome, Outcome::Rejected, "{}", r.message);
     let errors: Vec<String> = r.problems.iter().filter(|p| p.severity == "error").map(|p| p.to_string()).collect();
     assert_eq!(errors, [deleted("s3")]);
     assert!(db.roster_record("roles", "role-s3b").await.unwrap().is_none());
-}
-
-/// Imports `path` while a rival writer deletes `user` (see `DeleteWhileValidating`).
-async fn import_racing(db: &TestDb, path: &std::path::Path, skip_invalid: bool, user: &'static str) -> ImportReport {
-    let mut options = ImportOptions::new("sis", db.data.path());
-    options.skip_invalid = Some(skip_invalid);
-    let progress = DeleteWhileValidating { url: db.url.clone(), user, rival: Mutex::new(None) };
-    let report = db.import_package(path, &options, &progress).await.expect("import runs");
-    let rival = progress.rival.lock().unwrap().take().expect("the import said it was validating");
-    rival.join().expect("the rival writer finished");
-    report
-}
-
-/// Progress that, when the import starts validating, has a rival writer take the roster's
-/// write lock and mark `user` deleted; the import goes on once the lock is held, and the rival
-/// commits while the import waits for the lock.
-struct DeleteWhileValidating {
-    url: String,
-    user: &'static str,
-    rival: Mutex<Option<std::thread::JoinHandle<()>>>,
-}
-
-impl Progress for DeleteWhileValidating {
-    fn phase(&self, name: &str) {
-        let mut rival = self.rival.lock().unwrap();
-        if name != "validating" || rival.is_some() {
-            return;
-        }
-        let (locked, holds_lock) = std::sync::mpsc::channel();
-        let (url, user) = (self.url.clone(), self.user);
-        *rival = Some(std::thread::spawn(move || delete_under_lock(&url, user, locked)));
-        holds_lock.recv().expect("the rival writer holds the lock");
-    }
-    fn rows(&self, _: u64) {}
-}
-
-/// The rival writer, on its own thread and runtime (the import's runtime waits for `locked`).
-fn delete_under_lock(url: &str, user: &str, locked: std::sync::mpsc::Sender<()>) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(async {
-        let update = format!("UPDATE users SET status = 'tobedeleted' WHERE sourced_id = '{user}'");
-        if url.starts_with("sqlite:") {
-            let mut conn = SqliteConnection::connect(url).await.unwrap();
-            conn.execute("BEGIN IMMEDIATE").await.unwrap();
-            assert_eq!(conn.execute(update.as_str()).await.unwrap().rows_affected(), 1);
-            locked.send(()).unwrap();
-            // SQLite shows no writer waiting for its lock: give the import time to reach it
-            // (a validation of these few rows takes milliseconds).
-            tokio::time::sleep(Duration::from_millis(500)).await;
-            conn.execute("COMMIT").await.unwrap();
-        } else {
-            let mut conn = PgConnection::connect(url).await.unwrap();
-            conn.execute("BEGIN").await.unwrap();
-            // The roster writers' advisory lock (`Tx::begin`).
-            conn.execute("SELECT pg_advisory_xact_lock(7401)").await.unwrap();
-            assert_eq!(conn.execute(update.as_str()).await.unwrap().rows_affected(), 1);
-            locked.send(()).unwrap();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetch_one(&mut conn).await.unwrap();
-                if waiting > 0 {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "the import never waited for the roster's write lock");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            conn.execute("COMMIT").await.unwrap();
-        }
-    });
 }

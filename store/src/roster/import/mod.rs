@@ -18,7 +18,11 @@ use time::OffsetDateTime;
 
 use self::run::Run;
 use super::report::{ImportReport, Outcome, Problem};
-use crate::{db::with_pool, Store, StoreError};
+use super::tuning::writer_wait;
+use crate::{
+    db::{busy_as_conflict, with_patient, with_pool},
+    Store, StoreError,
+};
 
 /// How to run one import.
 #[derive(Clone, Debug)]
@@ -96,11 +100,11 @@ impl Store {
         let package = options.package_name.clone().unwrap_or_else(|| {
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
         });
-        let id: i64 = with_pool!(&self.db, pool => sqlx::query_scalar(
+        let id: i64 = with_patient!(&self.db, conn => sqlx::query_scalar(
             "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor) \
              VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id")
             .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(now()).bind(&options.actor)
-            .fetch_one(pool).await?);
+            .fetch_one(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait()))?);
         let mut report = ImportReport::new(id, &options.source, &package, &options.origin, skip_invalid);
         let run = Run { store: self, path, source_id, actor: &options.actor, force: false, reviewed_at: None };
         match run.execute(&mut report, progress).await {
@@ -278,18 +282,18 @@ impl Store {
     async fn record_outcome(&self, report: &ImportReport, held_path: Option<&str>, decided_by: Option<&str>) -> Result<(), StoreError> {
         let json = serde_json::to_string(report).map_err(|e| StoreError::Internal(e.to_string()))?;
         let now = now();
-        with_pool!(&self.db, pool => sqlx::query(
+        with_patient!(&self.db, conn => sqlx::query(
             "UPDATE imports SET status = $1, report = $2, finished_at = $3, held_path = COALESCE($4, held_path), \
              decided_by = COALESCE($5, decided_by), decided_at = CASE WHEN $5 IS NULL THEN decided_at ELSE $3 END WHERE id = $6")
             .bind(report.outcome.as_str()).bind(json).bind(&now).bind(held_path).bind(decided_by).bind(report.id)
-            .execute(pool).await?.rows_affected());
+            .execute(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait()))?.rows_affected());
         Ok(())
     }
 
     /// The id of source `name`, created on first use.
     pub(crate) async fn ensure_source(&self, name: &str) -> Result<i64, StoreError> {
-        with_pool!(&self.db, pool => sqlx::query("INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name).bind(now()).execute(pool).await?.rows_affected());
+        with_patient!(&self.db, conn => sqlx::query("INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name).bind(now()).execute(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait()))?.rows_affected());
         Ok(with_pool!(&self.db, pool => sqlx::query_scalar("SELECT id FROM sources WHERE name = $1").bind(name).fetch_one(pool).await?))
     }
 }

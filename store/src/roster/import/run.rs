@@ -191,8 +191,10 @@ impl Run<'_> {
         progress: &dyn Progress,
     ) -> Result<(), StoreError> {
         let started = Instant::now();
-        let now = now();
         let mut tx = Tx::begin(&self.store.db).await?;
+        // The time the import's records carry, taken once it holds the roster's write lock (not
+        // while it waited for another writer, whose changes commit first).
+        let now = now();
         if self.force {
             tx.claim_held(report.id).await?;
         }

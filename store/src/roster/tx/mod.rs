@@ -11,7 +11,10 @@ use super::{
     shadow::{self, Settled},
     tables::Table,
 };
-use crate::{db::Db, StoreError};
+use crate::{
+    db::{busy_as_conflict, Db},
+    StoreError,
+};
 
 /// An open roster transaction. Dropping it without [`Tx::commit`] rolls it back. (A first
 /// import loading shadow tables also commits parts of its load as it goes; the import undoes
@@ -48,22 +51,26 @@ pub(crate) const IMPORT_CACHE_KIB: u32 = 131_072;
 
 impl Tx {
     /// Begins a transaction that holds the roster's write lock until it ends: the first
-    /// statement writes in SQLite; PostgreSQL takes a transaction-scoped advisory lock.
+    /// statement writes in SQLite; PostgreSQL takes a transaction-scoped advisory lock. While
+    /// another import or rollback holds it, waits up to `ROLLBOOK_IMPORT_WAIT_SECS`
+    /// (see `roster::tuning`), then gives up with a [`StoreError::Conflict`] that says why.
     pub async fn begin(db: &Db) -> Result<Tx, StoreError> {
+        let started = std::time::Instant::now();
+        let wait = super::tuning::writer_wait();
         Ok(match db {
             Db::Sqlite(pool) => {
                 // A first import loading shadow tables (see `roster::shadow`) commits as it
                 // goes; the roster's other writers wait until it has swapped them in.
                 let file = crate::db::sqlite_file(pool);
-                let started = std::time::Instant::now();
-                let wait = super::tuning::shadow_wait();
                 // The wait happens before taking SQLite's write lock, which the loading
                 // import holds nearly all the time; `settle` then checks again under it.
                 loop {
                     let loading = match shadow::loading(pool).await? {
                         true => true,
                         false => {
-                            let mut tx = Tx::Sqlite(Self::begin_sqlite(pool).await?);
+                            let left = wait.saturating_sub(started.elapsed());
+                            let tx = Self::begin_sqlite_within(pool, left).await.map_err(|e| busy_as_conflict(e, wait))?;
+                            let mut tx = Tx::Sqlite(tx);
                             match shadow::settle(&mut tx, file.as_deref()).await? {
                                 Settled::Ready => return Ok(tx),
                                 Settled::Loading => {
@@ -84,14 +91,26 @@ impl Tx {
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(7401)").execute(&mut *tx).await?;
+                // `lock_timeout` 0 would mean no limit: the least PostgreSQL takes is 1 ms.
+                let ms = wait.as_millis().clamp(1, i32::MAX as u128);
+                sqlx::query(&format!("SET LOCAL lock_timeout = {ms}")).execute(&mut *tx).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7401)").execute(&mut *tx).await.map_err(|e| busy_as_conflict(e.into(), wait))?;
+                // Only the wait for the roster's lock is limited, not the import's own statements.
+                sqlx::query("SET LOCAL lock_timeout TO DEFAULT").execute(&mut *tx).await?;
                 Tx::Postgres(tx)
             }
         })
     }
 
-    /// Opens SQLite's side of [`Tx::begin`]: a connection of its own, the write lock taken.
+    /// [`Tx::begin_sqlite_within`] with the pool's usual wait for the write lock.
     pub(crate) async fn begin_sqlite(pool: &sqlx::SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Self::begin_sqlite_within(pool, crate::db::SQLITE_BUSY_TIMEOUT).await
+    }
+
+    /// Opens SQLite's side of [`Tx::begin`]: a connection of its own, the write lock taken.
+    /// Waits at most `wait` for SQLite's write lock (then fails with SQLite's "database is
+    /// locked").
+    pub(crate) async fn begin_sqlite_within(pool: &sqlx::SqlitePool, wait: std::time::Duration) -> Result<Transaction<'static, Sqlite>, StoreError> {
         // Foreign keys are off for this connection, which is closed afterwards instead of going
         // back to the pool. With them on, every multi-row statement kept a statement journal
         // (a copy of each page it touched, on a temporary file, so that it could be undone
@@ -100,6 +119,8 @@ impl Tx {
         let mut conn = pool.acquire().await?;
         conn.close_on_drop();
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        // This connection's own wait for the write lock (it is closed afterwards).
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis().min(i32::MAX as u128))).execute(&mut *conn).await?;
         let mut tx = sqlx::Transaction::begin(conn, None).await?;
         // A bigger page cache for this connection (128 MiB): index updates of a large import
         // stay in memory instead of going back and forth to the WAL.

@@ -1,0 +1,61 @@
+//! Contract cases: roster writers one after another (imports and rollbacks), and what each
+//! sees of the others.
+
+use store::{roster::Outcome, StoreError};
+
+use crate::{
+    packages::{import, orgs, roles, users, Pkg},
+    rival::import_with_rival,
+    roster::value,
+    support::TestDb,
+};
+
+/// An import that waited for another writer stamps its records (and its revision) with a time
+/// after that writer committed, so that an app asking for `dateLastModified` after a moment
+/// it has seen also gets what this import changed.
+pub async fn an_import_stamps_its_records_once_it_holds_the_lock(db: &TestDb) {
+    let base = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", 2, "A")).file("roles.csv", "bulk", &roles("s", 2, "sch1")).write();
+    assert_eq!(import(db, base.path(), "sis", None).await.outcome, Outcome::Applied);
+    let t = "2026-01-05T10:00:00.000Z";
+    let delta = Pkg::new().file("roles.csv", "delta", &[format!("role-s1b,active,{t},s1,secondary,student,,,sch2,")]).write();
+    let (r, rival_committing) = import_with_rival(db, delta.path(), None, "UPDATE users SET family_name = 'Rival' WHERE sourced_id = 's2'").await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    let stamped = value(db, "roles", "role-s1b", "date_last_modified").await.unwrap();
+    assert!(stamped >= rival_committing, "stamped {stamped}, before the rival committed at {rival_committing}");
+    let revision = db.revision(r.revision.unwrap()).await.unwrap().unwrap();
+    assert_eq!(revision.created_at, stamped);
+}
+
+/// A rollback confirmed against what the admin saw (`seen`) is refused, changing nothing,
+/// once another import has come in; with the current revision it goes ahead, and its answer
+/// is its own revision.
+pub async fn a_rollback_refuses_a_roster_that_moved_on(db: &TestDb) {
+    // Each import renames s1 (half the users: below the change threshold).
+    let pkg = |family: &str| {
+        let mut rows = users("s", 2, "A");
+        rows[0] = users("s", 1, family).remove(0);
+        Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &roles("s", 2, "sch1")).write()
+    };
+    for family in ["A", "B", "C"] {
+        assert_eq!(import(db, pkg(family).path(), "sis", None).await.outcome, Outcome::Applied);
+    }
+    // The admin looked while revision 2 was current; revision 3 came in since.
+    let refused = db.rollback(1, Some(2), "admin@example.org").await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict(_)), "{refused:?}");
+    assert_eq!(
+        refused.to_string(),
+        "the roster has changed since you looked (it was at revision 2, it is at 3 now); nothing was rolled back, so look at what rolling back to revision 1 would change again"
+    );
+    assert_eq!(db.current_revision().await.unwrap(), 3);
+    assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("C"));
+
+    let done = db.rollback(1, Some(3), "admin@example.org").await.unwrap();
+    assert_eq!((done.id, done.kind.as_str(), done.restored_from), (4, "rollback", Some(1)));
+    assert_eq!(done.summary, "rollback to revision 1: 0 restored, 1 updated, 0 deleted");
+    assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("A"));
+    assert_eq!(db.revision(4).await.unwrap().as_ref(), Some(&done));
+    assert_eq!(db.revision(5).await.unwrap(), None);
+    // Listing needs a positive limit, on both databases.
+    assert_eq!(db.revisions(0).await.unwrap_err().to_string(), "the number of revisions to list must be at least 1, not 0");
+    assert_eq!(db.revisions(2).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [4, 3]);
+}
