@@ -91,3 +91,57 @@ async fn drop_folder(app: TestApp) {
     assert_eq!(approved.revision, Some(2));
     assert_eq!(app.store.roster_counts().await.unwrap()["users"].active, 8);
 }
+
+/// Packages a stopped server left aside in `inbox/.importing/` are moved on by the next scan,
+/// with a report of what became of their import; one whose importer still holds its lock is
+/// left alone until the lock is released.
+#[tokio::test]
+async fn packages_left_aside_by_a_stopped_server_are_moved_on() {
+    let app = spawn_app().await;
+    let inbox = app.dir.join("inbox");
+    let aside = inbox.join(".importing");
+    std::fs::create_dir_all(&aside).unwrap();
+    let bulk = sample("synthetic/v1p2-bulk/v1p2-bulk.zip");
+
+    // Imported and committed, then the server stopped before moving the package on: it goes
+    // to processed/ with that import's report.
+    let mut options = store::roster::ImportOptions::new("sis", &app.dir);
+    options.origin = "inbox".into();
+    options.package_name = Some("done.zip".into());
+    let applied = app.store.import_package(&bulk, &options, &store::roster::Silent).await.unwrap();
+    assert_eq!(applied.outcome, store::roster::Outcome::Applied);
+    // Another, still being imported: its lock is held.
+    let busy_lock = std::fs::File::create(aside.join("20261205T120000.000Z-busy.zip.lock")).unwrap();
+    busy_lock.lock().unwrap();
+    std::fs::copy(&bulk, aside.join("20261205T120000.000Z-busy.zip")).unwrap();
+    std::fs::copy(&bulk, aside.join("20000101T000000.000Z-done.zip")).unwrap();
+    // Moved aside, then the server stopped before the import began.
+    std::fs::copy(&bulk, aside.join("20261205T120000.000Z-lost.zip")).unwrap();
+
+    let done = report_in(&inbox.join("processed"), "done.zip").await;
+    assert_eq!((done["outcome"].as_str(), done["id"].as_i64(), done["revision"].as_i64()), (Some("applied"), Some(applied.id), Some(1)), "{done}");
+    let lost = report_in(&inbox.join("failed"), "lost.zip").await;
+    assert_eq!(lost["outcome"], "failed", "{lost}");
+    assert_eq!(lost["message"], "the server stopped before this package's import began; nothing of it was applied. Drop it in again to import it.");
+    assert_eq!(names(&inbox.join("processed")), ["20000101T000000.000Z-done.zip", "20000101T000000.000Z-done.zip.report.json"]);
+    assert_eq!(
+        std::fs::read(inbox.join("failed/20261205T120000.000Z-lost.zip")).unwrap(),
+        std::fs::read(&bulk).unwrap(),
+        "the package itself is kept beside its report"
+    );
+
+    // Several scans later the locked one is still aside; released, it is moved on too.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(names(&aside), ["20261205T120000.000Z-busy.zip", "20261205T120000.000Z-busy.zip.lock"]);
+    drop(busy_lock);
+    let busy = report_in(&inbox.join("failed"), "busy.zip").await;
+    assert_eq!(busy["outcome"], "failed", "{busy}");
+    for _ in 0..100 {
+        if names(&aside).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(names(&aside), Vec::<String>::new(), "nothing is left aside, lock files included");
+    assert_eq!(app.store.current_revision().await.unwrap(), 1, "nothing was imported again");
+}
