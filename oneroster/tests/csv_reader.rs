@@ -217,3 +217,74 @@ fn exact_date_times_are_kept_and_leap_seconds_are_normalised() {
         ["orgs.csv line 2, field `dateLastModified`: warning: `2016-12-31T23:59:60.000Z` read as `2016-12-31T23:59:59.999Z` (expected exactly YYYY-MM-DDTHH:MM:SS.sssZ)"]
     );
 }
+
+/// Reads `data` as a 1.1 or 1.2 bulk users.csv and returns every diagnostic, and the rows'
+/// metadata.
+fn users_diagnostics(version: Version, data: &[u8]) -> (Vec<String>, Vec<Vec<(String, String)>>) {
+    let mut diags = Diagnostics::default();
+    let spec = file_spec(version, "users.csv").unwrap();
+    let mut r = FileReader::open(spec, version, Mode::Bulk, data, &mut diags).unwrap();
+    let mut metadata = Vec::new();
+    while let Some(row) = r.next_row(&mut diags) {
+        metadata.push(row.metadata);
+    }
+    (diags.items().iter().map(|d| d.to_string()).collect(), metadata)
+}
+
+/// What no database of Rollbook's can keep is an error naming the cell: a NUL character
+/// (PostgreSQL refuses it in text), a value or list item over 1,024 bytes (longer than an
+/// index entry may be), and metadata that is not UTF-8 (it used to be changed silently).
+#[test]
+fn values_a_database_cannot_keep_are_errors() {
+    let header = "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,\
+                  agentSourcedIds,grades,password,userMasterIdentifier,preferredGivenName,preferredMiddleName,preferredFamilyName,\
+                  primaryOrgSourcedId,pronouns,metadata.note\n";
+    // A row of user `n`, with these columns (by index) set, and this metadata.note.
+    let row = |n: usize, set: &[(usize, &[u8])], note: &[u8]| -> Vec<u8> {
+        let id = format!("u{n}");
+        let mut cells: Vec<Vec<u8>> = vec![Vec::new(); 22];
+        cells[0] = id.clone().into_bytes();
+        cells[3] = b"true".to_vec();
+        cells[4] = id.into_bytes();
+        cells[6] = b"Pat".to_vec();
+        cells[7] = b"Lee".to_vec();
+        for (i, v) in set {
+            cells[*i] = v.to_vec();
+        }
+        cells.push(note.to_vec());
+        let mut out = cells.join(&b","[..]);
+        out.push(b'\n');
+        out
+    };
+    let long = "x".repeat(1025);
+    let mut data = header.as_bytes().to_vec();
+    data.extend(row(1, &[(6, b"Pat\0")], b"ok"));
+    data.extend(row(2, &[(9, long.as_bytes())], b""));
+    data.extend(row(3, &[(9, "x".repeat(1024).as_bytes())], b""));
+    data.extend(row(4, &[(13, format!("\"a,{long}\"").as_bytes())], b""));
+    data.extend(row(5, &[], b"bad\xff"));
+    data.extend(row(6, &[], b"nul\0"));
+    let (messages, metadata) = users_diagnostics(Version::V1p2, &data);
+    assert_eq!(
+        messages,
+        [
+            "users.csv line 2, field `givenName`: error: contains a NUL character (byte 0), which Rollbook cannot store",
+            "users.csv line 3, field `identifier`: error: is 1025 bytes long; Rollbook keeps values of at most 1,024 bytes",
+            "users.csv line 5, field `agentSourcedIds`: error: has an item 1025 bytes long; Rollbook keeps values of at most 1,024 bytes",
+            &format!("users.csv line 5, field `agentSourcedIds`: error: `{long}` is not a valid sourcedId; use 1 to 255 of 0-9 A-Z a-z . - _ / @"),
+            "users.csv line 6, field `metadata.note`: error: is not valid UTF-8 text",
+            "users.csv line 7, field `metadata.note`: error: contains a NUL character (byte 0), which Rollbook cannot store",
+        ]
+    );
+    assert_eq!(metadata[0], [("note".to_string(), "ok".to_string())]);
+    assert!(metadata[4].is_empty() && metadata[5].is_empty());
+
+    // 1.1 only warns about a sourcedId over 255 characters, but one over 1,024 bytes is an
+    // error there too.
+    let header11 = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n";
+    let data = format!("{header11}{},,,true,o1,student,pat,,Pat,Lee,,,,,,,,\n{},,,true,o1,student,pat2,,Pat,Lee,,,,,,,,\n", "y".repeat(300), long);
+    let (messages, _) = users_diagnostics(Version::V1p1, data.as_bytes());
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with("users.csv line 2, field `sourcedId`: warning: `yyy"), "{messages:?}");
+    assert_eq!(messages[1], "users.csv line 3, field `sourcedId`: error: is 1025 bytes long; Rollbook keeps values of at most 1,024 bytes");
+}

@@ -58,8 +58,9 @@ pub struct FileReader<R: Read> {
     /// Whether to remember ids to report duplicates (off for a second pass over a file that
     /// was validated already: saves the memory and the time).
     check_duplicates: bool,
-    /// The row being checked has a CR or LF somewhere (looked for once per row, not per cell).
-    row_has_break: bool,
+    /// The row being checked has a CR, LF or NUL somewhere (looked for once per row, not per
+    /// cell).
+    row_has_odd_byte: bool,
 }
 
 impl<R: Read> FileReader<R> {
@@ -120,7 +121,7 @@ impl<R: Read> FileReader<R> {
             expected_bytes: None,
             rows: 0,
             check_duplicates: true,
-            row_has_break: false,
+            row_has_odd_byte: false,
         })
     }
 
@@ -250,7 +251,7 @@ impl<R: Read> FileReader<R> {
             // starts and ends on character boundaries (so is valid text on its own), and
             // checked alone otherwise.
             let whole = std::str::from_utf8(record.as_slice()).ok();
-            self.row_has_break = memchr::memchr2(b'\n', b'\r', record.as_slice()).is_some();
+            self.row_has_odd_byte = memchr::memchr3(b'\n', b'\r', 0, record.as_slice()).is_some();
             for (i, column) in self.spec.columns.iter().enumerate() {
                 let sliced = whole.and_then(|w| record.range(i).and_then(|r| w.get(r)));
                 let text = match sliced.map_or_else(|| std::str::from_utf8(record.get(i).unwrap_or(b"")), Ok) {
@@ -265,14 +266,16 @@ impl<R: Read> FileReader<R> {
                 values.push(&value);
             }
             self.check_row(&values, line, diags);
-            let metadata = self
-                .metadata
-                .iter()
-                .filter_map(|(i, name)| {
-                    let v = record.get(*i).map(|b| String::from_utf8_lossy(b).into_owned())?;
-                    (!v.is_empty()).then(|| (name.clone(), v))
-                })
-                .collect();
+            let mut metadata = Vec::new();
+            for (i, name) in &self.metadata {
+                let Some(bytes) = record.get(*i).filter(|b| !b.is_empty()) else { continue };
+                let field = || format!("metadata.{name}");
+                match std::str::from_utf8(bytes) {
+                    Err(_) => diags.error(file, Some(line), Some(&field()), "is not valid UTF-8 text"),
+                    Ok(v) if v.contains('\0') => diags.error(file, Some(line), Some(&field()), cells::NUL_MESSAGE),
+                    Ok(v) => metadata.push((name.clone(), v.to_string())),
+                }
+            }
             self.record = record;
             return Some(Row { line, values, metadata });
         }

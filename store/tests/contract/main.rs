@@ -87,6 +87,7 @@ contract! {
     skipping::a_left_out_row_keeps_the_record_the_roster_holds,
     skipping::a_repeated_org_makes_one_role,
     skipping::references_are_checked_under_the_write_lock,
+    skipping::values_no_database_can_keep_are_named,
     writers::an_import_stamps_its_records_once_it_holds_the_lock,
     writers::a_rollback_refuses_a_roster_that_moved_on,
     roster::rollback_restores_exactly,

@@ -167,3 +167,28 @@ pub async fn references_are_checked_under_the_write_lock(db: &TestDb) {
     assert_eq!(errors, [deleted("s3")]);
     assert!(db.roster_record("roles", "role-s3b").await.unwrap().is_none());
 }
+
+/// A value neither database could keep (a NUL character: PostgreSQL refuses it; a value too
+/// long for an index entry) is an error naming its cell, the same on both databases, and
+/// skip-invalid leaves its row out; PostgreSQL used to fail the whole import with a raw
+/// database error.
+pub async fn values_no_database_can_keep_are_named(db: &TestDb) {
+    let mut rows = users("s", 3, "A");
+    rows[1] = rows[1].replace(",Pat2,", ",Pat\0,");
+    rows[2] = rows[2].replace(",A,,3,", &format!(",A,,{},", "9".repeat(3000))); // identifier
+    let pkg = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &rows).file("roles.csv", "bulk", &roles("s", 3, "sch1")).write();
+    let r = import(db, pkg.path(), "sis", None).await;
+    assert_eq!(r.outcome, Outcome::Rejected, "{}", r.message);
+    let errors: Vec<String> = r.problems.iter().filter(|p| p.severity == "error").map(|p| p.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "users.csv line 3, field `givenName`: error: contains a NUL character (byte 0), which Rollbook cannot store",
+            "users.csv line 4, field `identifier`: error: is 3000 bytes long; Rollbook keeps values of at most 1,024 bytes",
+        ]
+    );
+    let r = import(db, pkg.path(), "sis", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert_eq!((r.entities["users"].created, r.entities["users"].skipped), (1, 2));
+    assert!(db.roster_record("users", "s2").await.unwrap().is_none());
+}

@@ -16,6 +16,16 @@ use crate::{
     Version,
 };
 
+/// The longest value (or list item) Rollbook keeps. PostgreSQL cannot index a value of more
+/// than about 2.7 KB, and no roster value needs 1 KB.
+pub(crate) const MAX_VALUE_BYTES: usize = 1024;
+
+/// What a value over [`MAX_VALUE_BYTES`] is told.
+const TOO_LONG: &str = "Rollbook keeps values of at most 1,024 bytes";
+
+/// What a value with a NUL character is told (PostgreSQL cannot store one in text).
+pub(crate) const NUL_MESSAGE: &str = "contains a NUL character (byte 0), which Rollbook cannot store";
+
 impl<R: Read> FileReader<R> {
     /// Checks one cell and returns its (normalised) value: `text` itself unless it needed
     /// normalising, so that a valid cell costs no allocation.
@@ -23,12 +33,18 @@ impl<R: Read> FileReader<R> {
         let file = self.spec.name;
         let field = Some(column.name);
         let v12 = self.version == Version::V1p2;
-        if self.row_has_break && text.contains(['\n', '\r']) {
-            let message = "contains a line break; OneRoster CSV values must stay on one line";
-            if v12 {
-                diags.error(file, Some(line), field, message);
-            } else {
-                diags.warning(file, Some(line), field, message);
+        if self.row_has_odd_byte {
+            if text.contains(['\n', '\r']) {
+                let message = "contains a line break; OneRoster CSV values must stay on one line";
+                if v12 {
+                    diags.error(file, Some(line), field, message);
+                } else {
+                    diags.warning(file, Some(line), field, message);
+                }
+            }
+            if text.contains('\0') {
+                diags.error(file, Some(line), field, NUL_MESSAGE);
+                return Cow::Borrowed("");
             }
         }
         match (column.req, self.mode) {
@@ -53,6 +69,11 @@ impl<R: Read> FileReader<R> {
             _ => {}
         }
         let mut cell = Cell { diags, file, line, field: column.name };
+        let listed = matches!(column.kind, Kind::List | Kind::Grades | Kind::UserIds | Kind::RefList(_));
+        if text.len() > MAX_VALUE_BYTES && !listed {
+            cell.fail(format!("is {} bytes long; {TOO_LONG}", text.len()));
+            return Cow::Borrowed("");
+        }
         match column.kind {
             Kind::Id => {
                 check_id(text, v12, &mut cell);
@@ -187,6 +208,11 @@ impl<R: Read> FileReader<R> {
 /// The items of a multi-value cell: borrowed from `text` when it is already written as
 /// `a,b,c` (the common case), else through [`split_list`], which reports what it fixed.
 fn list<'t>(text: &'t str, cell: &mut Cell<'_>) -> Vec<Cow<'t, str>> {
+    if text.len() > MAX_VALUE_BYTES {
+        if let Some(long) = text.split(',').map(str::len).filter(|n| *n > MAX_VALUE_BYTES).max() {
+            cell.fail(format!("has an item {long} bytes long; {TOO_LONG}"));
+        }
+    }
     if text.split(',').all(|item| !item.is_empty() && item.trim().len() == item.len()) {
         text.split(',').map(Cow::Borrowed).collect()
     } else {
