@@ -88,6 +88,7 @@ contract! {
     skipping::a_repeated_org_makes_one_role,
     skipping::references_are_checked_under_the_write_lock,
     skipping::values_no_database_can_keep_are_named,
+    skipping::a_sourced_id_of_another_source_is_left_out,
     writers::an_import_stamps_its_records_once_it_holds_the_lock,
     writers::a_rollback_refuses_a_roster_that_moved_on,
     roster::rollback_restores_exactly,

@@ -192,3 +192,34 @@ pub async fn values_no_database_can_keep_are_named(db: &TestDb) {
     assert_eq!((r.entities["users"].created, r.entities["users"].skipped), (1, 2));
     assert!(db.roster_record("users", "s2").await.unwrap().is_none());
 }
+
+/// Skip-invalid also leaves out a row whose sourcedId belongs to another source (found while
+/// applying), with the rows that refer to it; the other source's record stays as it was. It
+/// used to reject the whole package.
+pub async fn a_sourced_id_of_another_source_is_left_out(db: &TestDb) {
+    let sis = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", 3, "Sis")).file("roles.csv", "bulk", &roles("s", 3, "sch1")).write();
+    assert_eq!(import(db, sis.path(), "sis", None).await.outcome, Outcome::Applied);
+    let before = db.roster_record("users", "s3").await.unwrap();
+    let mut staff = users("h", 2, "Staff");
+    staff.push("s3,,,true,x,,Other,Person,,99,,,,,,,,,,,,".into());
+    let mut staff_roles = roles("h", 2, "sch2");
+    staff_roles.push("role-x,,,s3,primary,teacher,,,sch2,".into());
+    let hr = Pkg::new().file("users.csv", "bulk", &staff).file("roles.csv", "bulk", &staff_roles).write();
+
+    let r = import(db, hr.path(), "hr", Some(true)).await;
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    assert_eq!(r.message, "applied as revision 2; 2 invalid rows left out (skip-invalid)");
+    assert_eq!((r.entities["users"].created, r.entities["users"].skipped), (2, 1));
+    assert_eq!((r.entities["roles"].created, r.entities["roles"].skipped), (2, 1));
+    let listed: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        listed,
+        [
+            "users.csv line 4, field `sourcedId`: error: `s3` already belongs to source `sis`, and this import is from source `hr`; a sourcedId belongs to one source",
+            "roles.csv line 4, field `userSourcedId`: warning: left out: refers to `s3`, which was left out as invalid",
+        ]
+    );
+    assert_eq!(db.roster_record("users", "s3").await.unwrap(), before);
+    assert!(db.roster_record("roles", "role-x").await.unwrap().is_none());
+    assert_eq!(db.roster_counts().await.unwrap()["users"].active, 5);
+}

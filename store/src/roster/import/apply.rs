@@ -40,6 +40,9 @@ pub(super) struct Plan<'a> {
     pub now: &'a str,
     /// (file, line) of rows left out under the skip-invalid policy.
     pub skip: HashSet<(String, u64)>,
+    /// The skip-invalid policy: a row found invalid while applying (a sourcedId of another
+    /// source) is left out too, instead of rejecting the package.
+    pub skip_invalid: bool,
     pub source_names: HashMap<i64, String>,
     pub source_name: &'a str,
     /// A first import loading shadow tables: new rows go there, committed every
@@ -53,6 +56,8 @@ pub(super) struct Applied {
     pub entities: BTreeMap<String, EntityCounts>,
     pub samples: BTreeMap<String, Vec<Sample>>,
     pub passwords: u64,
+    /// Rows found invalid while applying and left out (skip-invalid), each with its error.
+    pub left_out: u64,
 }
 
 struct TableState {
@@ -135,7 +140,7 @@ pub(super) async fn apply(
                 }
                 for (mut c, existing) in batch.into_iter().zip(found) {
                     let state = cur.states.iter_mut().find(|s| s.table.name == c.table).expect("fed table");
-                    if !plan.skip.is_empty() {
+                    if !plan.skip.is_empty() || !skipped_ids.is_empty() {
                         if plan.skip.contains(&(file.to_string(), c.line())) {
                             state.counts.skipped += 1;
                             match existing {
@@ -170,7 +175,10 @@ pub(super) async fn apply(
                             }
                         }
                     }
-                    route(state, c, existing, file, plan, diags);
+                    if let Some(id) = route(state, c, existing, file, plan, diags) {
+                        applied.left_out += 1;
+                        skipped_ids.entry(state.table.stem()).or_default().insert(id);
+                    }
                 }
                 for state in &mut cur.states {
                     flush(tx, state, plan, false).await?;
@@ -266,8 +274,9 @@ async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &
     Ok(())
 }
 
-/// Decides what one row does.
-fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) {
+/// Decides what one row does. Returns its sourcedId when the row is left out as invalid
+/// (skip-invalid), so that the rows referring to it are left out too.
+fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) -> Option<String> {
     let (hash, active) = (c.hash, c.active());
     if let Some(e) = existing {
         if e.active && e.source != plan.source {
@@ -282,11 +291,16 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
                     plan.source_name
                 ),
             );
-            return;
+            // The other source's record stays as it is; this row is not this source's to write.
+            if plan.skip_invalid {
+                state.counts.skipped += 1;
+                return Some(c.sourced_id().to_string());
+            }
+            return None;
         }
         if !state.index.mark_seen(e.slot) {
             // Only a 1.1 user listing one org twice gets here (two identical role rows).
-            return;
+            return None;
         }
     }
     match existing {
@@ -317,6 +331,7 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
             state.updates.push((c.into_row(), hash));
         }
     }
+    None
 }
 
 /// The first reference of `row` to a record left out as invalid.

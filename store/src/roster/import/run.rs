@@ -233,6 +233,7 @@ impl Run<'_> {
                 revision,
                 now: &now,
                 skip,
+                skip_invalid: report.skip_invalid,
                 source_names,
                 source_name: &report.source,
                 shadow: shadow.as_ref(),
@@ -276,7 +277,8 @@ impl Run<'_> {
             report.entities = applied.entities;
             report.samples = applied.samples.into_iter().filter(|(_, s)| !s.is_empty()).collect();
             fill_problems(report, &diags);
-            if diags.errors > errors_before {
+            // Errors found while applying reject the package, but for the rows skip-invalid left out.
+            if diags.errors > errors_before + applied.left_out {
                 reject(report, format!("{} found while applying; nothing was applied", plural(diags.errors - errors_before, "error")))?;
                 return rolled_back(tx).await;
             }
