@@ -397,7 +397,9 @@ async fn sign_in_works_before_the_page_has_hydrated() {
 
 #[tokio::test]
 async fn activity_keeps_the_session_alive() {
-    // the idle deadline moves with every request: each answer renews the cookie's lifetime
+    // the idle deadline moves with activity: the session is written (and the cookie's lifetime
+    // renewed) on the first request after sign-in, then at most every five minutes, so that
+    // most requests need no database write
     let app = spawn_app().await;
     let c = browser();
     let first = session_cookie(&app.sign_in(&c, ADMIN_EMAIL, ADMIN_PASSWORD).await).unwrap();
@@ -406,4 +408,11 @@ async fn activity_keeps_the_session_alive() {
     assert_eq!(r.status(), StatusCode::OK);
     let renewed = session_cookie(&r).expect("the session cookie is renewed on activity");
     assert_eq!(renewed.split(';').next(), first.split(';').next(), "same session, new deadline");
+    assert!(renewed.contains("Max-Age=28800"), "{renewed}");
+    let r = app.call(&c, "current_user", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(session_cookie(&r), None, "renewed a moment ago: not written again");
+    // A request without a session creates none.
+    let r = browser().get(app.url("/sign-in")).send().await.unwrap();
+    assert_eq!(session_cookie(&r), None);
 }

@@ -37,10 +37,28 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Whether every database connection stayed busy for the whole wait (overload: worth a
-    /// retry, not a failure).
+    /// Whether the database was too busy to answer in time: every connection in use for the
+    /// whole wait, or a write kept waiting by another writer (SQLite's "database is locked"
+    /// while an import holds the write lock; PostgreSQL's lock timeout). Worth a retry, not a
+    /// failure.
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Database(sqlx::Error::PoolTimedOut))
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(db)) => match db.code().as_deref() {
+                // PostgreSQL: lock_not_available, serialization_failure, deadlock_detected.
+                Some("55P03" | "40001" | "40P01") => true,
+                // SQLite: SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
+                Some(code) => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether the same operation may well succeed when tried again: [`Self::is_busy`], or the
+    /// connection to the database failed.
+    pub fn is_transient(&self) -> bool {
+        self.is_busy() || matches!(self, StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed))
     }
 
     /// True when the error is a unique-constraint violation.

@@ -4,6 +4,7 @@ mod client_addr;
 mod console;
 mod health;
 mod oauth;
+mod session_touch;
 mod uploads;
 pub mod rostering;
 
@@ -115,9 +116,9 @@ pub fn router(
         .with_secure(options.secure_cookies)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE))
-        // Save on every request so that the idle deadline (and the cookie's max-age) moves
-        // with activity; otherwise a session would end 8 hours after sign-in, busy or not.
-        .with_always_save(true);
+        // Saved when changed; `session_touch` moves the idle deadline (and the cookie's
+        // max-age) with activity, without a write on every request.
+        .with_always_save(false);
 
     let console = Router::new()
         .route("/api/{*fn_name}", post(console::server_fn).get(console::server_fn))
@@ -134,6 +135,7 @@ pub fn router(
         // never cached. Static assets (the fallback) stay cacheable.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(axum::middleware::from_fn(session_touch::touch))
         .layer(sessions);
 
     Router::new()

@@ -43,6 +43,9 @@ impl IntoResponse for OAuthError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"rollbook\""));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         response
     }
 }
@@ -164,6 +167,16 @@ async fn issue(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
                 OAuthError { status: StatusCode::UNAUTHORIZED, code: "invalid_client", description: m, basic: used_basic }
             }
             ApiAuthError::InvalidScope(m) => OAuthError::bad("invalid_scope", m),
+            // A long import holding the database: the client may simply try again.
+            ApiAuthError::Store(e) if e.is_busy() => {
+                tracing::warn!(error = %e, "a token request found the database busy");
+                OAuthError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "temporarily_unavailable",
+                    description: "the server is busy; try again in a few seconds".into(),
+                    basic: false,
+                }
+            }
             other => {
                 tracing::error!(error = %other, "token request failed");
                 OAuthError {

@@ -107,6 +107,12 @@ async fn oauth1_caller(
             "this oauth_nonce was used before with this timestamp; every request needs a new nonce",
             BOTH_CHALLENGES,
         )),
+        // A long import holding the database (SQLite): the client may simply try again.
+        Err(e) if e.is_busy() => {
+            tracing::warn!(error = %e, "an OAuth 1.0a nonce could not be recorded yet: the database is busy");
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_busy", "the server is busy; try again in a few seconds")
+                .with_header(header::RETRY_AFTER, "5"))
+        }
         Err(e) => {
             tracing::error!(error = %e, "could not record an OAuth 1.0a nonce");
             Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "could not check the nonce"))

@@ -7,6 +7,7 @@ use std::{
     collections::HashMap,
     num::NonZeroU32,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use governor::{
@@ -76,8 +77,22 @@ impl DisclosureLog {
                         Err(_) => break,
                     }
                 }
-                if let Err(e) = store.log_disclosures(&batch).await {
-                    tracing::error!(error = %e, lost = batch.len(), "could not write the disclosure log");
+                // A busy database (a long import holding SQLite's write lock) or a lost
+                // connection passes: the batch waits and is written then, never dropped.
+                let mut wait = Duration::from_millis(250);
+                loop {
+                    match store.log_disclosures(&batch).await {
+                        Ok(()) => break,
+                        Err(e) if e.is_transient() => {
+                            tracing::warn!(error = %e, pending = batch.len(), retry_in = ?wait, "the disclosure log cannot be written yet");
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(Duration::from_secs(10));
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, lost = batch.len(), "could not write the disclosure log");
+                            break;
+                        }
+                    }
                 }
                 batch.clear();
             }

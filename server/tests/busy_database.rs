@@ -1,0 +1,72 @@
+//! A running server while another process holds SQLite's write lock, as a long import does:
+//! reading answers stay prompt, writes that cannot wait say "busy, try again" (503) instead of
+//! failing, and no disclosure is lost.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{header, Client, StatusCode};
+use serde_json::Value;
+use sqlx::{Connection, Executor};
+use support::{
+    district::{district_with, token},
+    browser, Spawn, ADMIN_EMAIL, ADMIN_PASSWORD,
+};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_and_the_api_keep_working_while_an_import_holds_the_database() {
+    let (app, creds) = district_with(Spawn::default()).await;
+    let bearer = token(&app, &creds.client_id, &creds.client_secret, None).await;
+    let console = browser();
+    assert_eq!(app.sign_in(&console, ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(app.call(&console, "current_user", &[]).await.status(), StatusCode::OK);
+    let before = app.store.disclosures(creds.id, 100).await.unwrap().len();
+
+    // Another process takes the write lock and keeps it, as an import of a large district does.
+    let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", app.dir.join("rollbook.db").display())).await.unwrap();
+    holder.execute("BEGIN IMMEDIATE").await.unwrap();
+    let held = Instant::now();
+
+    // The console: a signed-in request writes nothing, so it is answered at once.
+    let started = Instant::now();
+    let r = app.call(&console, "current_user", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(5), "the console waited {:?}", started.elapsed());
+
+    // The API: answered at once; its disclosure waits to be written.
+    let started = Instant::now();
+    let r = Client::new().get(app.url("/ims/oneroster/rostering/v1p2/users?limit=2")).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["users"].as_array().unwrap().len(), 2);
+    assert!(started.elapsed() < Duration::from_secs(5), "the API waited {:?}", started.elapsed());
+
+    // A new token must be written: after the database's wait, 503 with Retry-After (was 500).
+    let r = Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(&creds.client_id, Some(&creds.client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()[header::RETRY_AFTER], "5");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    assert!(held.elapsed() >= Duration::from_secs(10), "it waited for the lock first");
+
+    // The import ends; the disclosure made meanwhile is written, not lost.
+    holder.execute("ROLLBACK").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let logged = app.store.disclosures(creds.id, 100).await.unwrap();
+        if logged.len() > before {
+            assert_eq!(logged[0].path, "/ims/oneroster/rostering/v1p2/users", "{logged:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the disclosure made while the database was held was never written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // And a token can be had again.
+    token(&app, &creds.client_id, &creds.client_secret, None).await;
+}
