@@ -83,7 +83,7 @@ fn sign_in_message(err: &AppError) -> String {
     match err {
         AppError::SignInRefused(_) => REFUSAL.to_string(),
         AppError::Throttled { retry_after_secs, .. } => throttled_message(*retry_after_secs),
-        AppError::Unauthenticated | AppError::Forbidden | AppError::Internal => err.to_string(),
+        AppError::Unauthenticated | AppError::Forbidden | AppError::Busy | AppError::Internal => err.to_string(),
         AppError::Invalid(_) | AppError::Field { .. } | AppError::NotFound(_) | AppError::Transport(_) => "Signing in did not work. Please try again.".to_string(),
     }
 }

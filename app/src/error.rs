@@ -30,6 +30,10 @@ pub enum AppError {
     /// The thing asked for does not exist (HTTP 404).
     #[error("{0}")]
     NotFound(String),
+    /// The database was held by a long write (an import) for longer than a request waits;
+    /// worth trying again shortly (HTTP 503).
+    #[error("The server is busy: an import is writing the roster. Please try again in a moment.")]
+    Busy,
     /// Something failed on the server; details are in the server log, not here (HTTP 500).
     #[error("Something went wrong on the server. Please try again; if it keeps happening, ask your administrator to check the server log.")]
     Internal,
@@ -48,6 +52,7 @@ impl AppError {
             AppError::Throttled { .. } => S::TOO_MANY_REQUESTS,
             AppError::Invalid(_) | AppError::Field { .. } => S::BAD_REQUEST,
             AppError::NotFound(_) => S::NOT_FOUND,
+            AppError::Busy => S::SERVICE_UNAVAILABLE,
             AppError::Internal => S::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => S::BAD_GATEWAY,
         }

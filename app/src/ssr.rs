@@ -126,6 +126,10 @@ pub fn from_store(err: store::StoreError) -> AppError {
         E::Invalid(msg) | E::Conflict(msg) => AppError::Invalid(msg),
         E::InvalidField { field, message } => AppError::field(field, message),
         E::NotFound(msg) => AppError::NotFound(msg),
+        other if other.is_busy() => {
+            tracing::warn!(error = %other, "a server function found the database busy");
+            AppError::Busy
+        }
         other => internal(other),
     }
 }
@@ -141,7 +145,7 @@ pub fn from_store_on(field: &'static str) -> impl Fn(store::StoreError) -> AppEr
 
 /// Records an admin action in the audit log.
 pub async fn audit(account: &Account, action: &str, target: &str, detail: &str) -> Result<(), AppError> {
-    store()?.record_audit(&account.email, action, target, detail).await.map_err(internal)
+    store()?.record_audit(&account.email, action, target, detail).await.map_err(from_store)
 }
 
 /// Logs an unexpected failure (details stay in the server log) and turns it into

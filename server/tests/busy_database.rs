@@ -41,14 +41,21 @@ async fn the_console_and_the_api_keep_working_while_an_import_holds_the_database
     assert_eq!(r.json::<Value>().await.unwrap()["users"].as_array().unwrap().len(), 2);
     assert!(started.elapsed() < Duration::from_secs(5), "the API waited {:?}", started.elapsed());
 
-    // A new token must be written: after the database's wait, 503 with Retry-After (was 500).
-    let r = Client::new()
+    // A new token, and a console change, must be written: after the database's wait, 503 (was
+    // 500), the token with Retry-After.
+    let token_request = Client::new()
         .post(app.url("/oauth/token"))
         .basic_auth(&creds.client_id, Some(&creds.client_secret))
         .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
+        .send();
+    let app_id = creds.id.to_string();
+    let form = [("id", app_id.as_str()), ("enabled", "false")];
+    let change = app.call(&console, "set_app_enabled", &form);
+    let (r, changed) = tokio::join!(token_request, change);
+    assert_eq!(changed.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = changed.text().await.unwrap();
+    assert!(text.contains("Busy"), "{text}");
+    let r = r.unwrap();
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()[header::RETRY_AFTER], "5");
     let body: Value = r.json().await.unwrap();
@@ -67,6 +74,7 @@ async fn the_console_and_the_api_keep_working_while_an_import_holds_the_database
         assert!(Instant::now() < deadline, "the disclosure made while the database was held was never written");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // And a token can be had again.
+    // And a token can be had again; the refused change was not made.
     token(&app, &creds.client_id, &creds.client_secret, None).await;
+    assert!(app.store.app(creds.id).await.unwrap().enabled);
 }
