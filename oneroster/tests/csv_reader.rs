@@ -288,3 +288,26 @@ fn values_a_database_cannot_keep_are_errors() {
     assert!(messages[0].starts_with("users.csv line 2, field `sourcedId`: warning: `yyy"), "{messages:?}");
     assert_eq!(messages[1], "users.csv line 3, field `sourcedId`: error: is 1025 bytes long; Rollbook keeps values of at most 1,024 bytes");
 }
+
+/// Extension columns that would lose a value when nested as JSON are errors on the header, and
+/// are not read; the others are.
+#[test]
+fn clashing_metadata_columns_are_errors() {
+    let header = "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId,metadata.a,metadata.a.b,metadata.x,metadata.x,metadata.c..d,metadata.e.f\n";
+    let data = format!("{header}o1,,,A,school,,,1,2,3,4,5,6\n");
+    let mut diags = Diagnostics::default();
+    let spec = file_spec(Version::V1p2, "orgs.csv").unwrap();
+    let mut r = FileReader::open(spec, Version::V1p2, Mode::Bulk, data.as_bytes(), &mut diags).unwrap();
+    let row = r.next_row(&mut diags).unwrap();
+    let messages: Vec<String> = diags.items().iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "orgs.csv line 1, field `metadata.a.b`: error: column 9 `metadata.a.b` clashes with column 8 `metadata.a`: one name cannot be both a value and a group of values; rename one of them",
+            "orgs.csv line 1, field `metadata.x`: error: column 11 `metadata.x` repeats column 10 of the same name; rename one of them",
+            "orgs.csv line 1, field `metadata.c..d`: error: column 12 `metadata.c..d` has an empty part between dots; name it metadata.NAME or metadata.GROUP.NAME",
+        ]
+    );
+    let kept: Vec<(&str, &str)> = row.metadata.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(kept, [("a", "1"), ("x", "3"), ("e.f", "6")]);
+}

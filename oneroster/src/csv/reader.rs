@@ -95,7 +95,11 @@ impl<R: Read> FileReader<R> {
         let mut metadata = Vec::new();
         for (i, name) in names.iter().enumerate().skip(n) {
             match name.strip_prefix("metadata.") {
-                Some(ext) if !ext.is_empty() => metadata.push((i, ext.to_string())),
+                Some(ext) if !ext.is_empty() => match metadata_clash(&metadata, ext) {
+                    None => metadata.push((i, ext.to_string())),
+                    // Nested as JSON, one of the two would be lost: neither is read.
+                    Some(why) => diags.error(file, Some(1), Some(name), format!("column {} `{name}` {why}", i + 1)),
+                },
                 _ => diags.error(
                     file,
                     Some(1),
@@ -298,6 +302,23 @@ impl<R: Read> FileReader<R> {
             }
         }
     }
+}
+
+/// Why extension column `metadata.<ext>` cannot be kept beside the ones before it (`None` when
+/// it can): the same name again, a name with an empty part, or a name that is both a value and
+/// a group of others (`a` and `a.b`, which nest as `{"a": {"b": ...}}`).
+fn metadata_clash(before: &[(usize, String)], ext: &str) -> Option<String> {
+    if ext.split('.').any(str::is_empty) {
+        return Some("has an empty part between dots; name it metadata.NAME or metadata.GROUP.NAME".into());
+    }
+    let under = |group: &str, name: &str| name.len() > group.len() && name.starts_with(group) && name.as_bytes()[group.len()] == b'.';
+    before.iter().find(|(_, other)| other == ext || under(other, ext) || under(ext, other)).map(|(j, other)| {
+        if other == ext {
+            format!("repeats column {} of the same name; rename one of them", j + 1)
+        } else {
+            format!("clashes with column {} `metadata.{other}`: one name cannot be both a value and a group of values; rename one of them", j + 1)
+        }
+    })
 }
 
 /// The spec to read a header with: the file's own, or for 1.2 `users.csv` the older layout

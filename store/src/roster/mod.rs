@@ -22,7 +22,7 @@ pub(crate) mod shadow;
 pub mod tables;
 mod teaching;
 pub mod tuning;
-mod tx;
+pub(crate) mod tx;
 
 pub use browse::{ClassHit, OrgNode};
 pub use detail::{ClassDetail, UserDetail};

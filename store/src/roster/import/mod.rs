@@ -18,11 +18,11 @@ use time::OffsetDateTime;
 
 use self::run::Run;
 use super::report::{ImportReport, Outcome, Problem};
-use super::tuning::writer_wait;
-use crate::{
-    db::{busy_as_conflict, with_patient, with_pool},
-    Store, StoreError,
+use super::{
+    tuning::writer_wait,
+    tx::wait::{busy_as_conflict, with_patient},
 };
+use crate::{db::with_pool, Store, StoreError};
 
 /// How to run one import.
 #[derive(Clone, Debug)]

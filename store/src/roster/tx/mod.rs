@@ -11,10 +11,8 @@ use super::{
     shadow::{self, Settled},
     tables::Table,
 };
-use crate::{
-    db::{busy_as_conflict, Db},
-    StoreError,
-};
+use self::wait::busy_as_conflict;
+use crate::{db::Db, StoreError};
 
 /// An open roster transaction. Dropping it without [`Tx::commit`] rolls it back. (A first
 /// import loading shadow tables also commits parts of its load as it goes; the import undoes
@@ -35,6 +33,7 @@ macro_rules! with_tx {
 }
 
 pub(crate) mod lite;
+pub(crate) mod wait;
 mod read;
 mod restore;
 mod small;
