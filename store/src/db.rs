@@ -326,6 +326,24 @@ impl Store {
         self.sessions.clone()
     }
 
+    /// Whether a write would get the database's write lock at once: false on SQLite while
+    /// another writer (a long import) holds it; always true on PostgreSQL, where writers of
+    /// different rows do not wait for each other. For writes that can be put off, such as
+    /// moving a session's idle deadline.
+    pub async fn can_write_now(&self) -> bool {
+        let Db::Sqlite(pool) = &self.db else { return true };
+        let probe = async {
+            let mut conn = pool.acquire().await?;
+            // Closed afterwards rather than going back to the pool without a wait.
+            conn.close_on_drop();
+            sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+            sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+            Ok::<_, sqlx::Error>(())
+        };
+        probe.await.is_ok()
+    }
+
     /// Replaces the sign-in throttling policy (tests and settings use this).
     pub fn with_throttle_policy(mut self, policy: ThrottlePolicy) -> Self {
         self.throttle = policy;

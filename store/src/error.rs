@@ -44,13 +44,11 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         match self {
             StoreError::Database(sqlx::Error::PoolTimedOut) => true,
-            StoreError::Database(sqlx::Error::Database(db)) => match db.code().as_deref() {
-                // PostgreSQL: lock_not_available, serialization_failure, deadlock_detected.
-                Some("55P03" | "40001" | "40P01") => true,
-                // SQLite: SQLITE_BUSY and SQLITE_LOCKED, with their extended codes.
-                Some(code) => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
-                None => false,
-            },
+            // PostgreSQL: lock_not_available, serialization_failure, deadlock_detected;
+            // SQLite: SQLITE_BUSY and SQLITE_LOCKED.
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(pg_state(db.as_ref()), Some("55P03" | "40001" | "40P01")) || matches!(sqlite_code(db.as_ref()), Some(5 | 6))
+            }
             _ => false,
         }
     }
@@ -58,11 +56,23 @@ impl StoreError {
     /// Whether the same operation may well succeed when tried again: [`Self::is_busy`], or the
     /// connection to the database failed.
     pub fn is_transient(&self) -> bool {
-        self.is_busy() || matches!(self, StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed))
+        self.is_busy() || matches!(self, StoreError::Database(sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed))
     }
 
     /// True when the error is a unique-constraint violation.
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
     }
+}
+
+/// SQLite's primary result code of a database error (`None` for PostgreSQL's, whose codes
+/// are SQLSTATEs, some all digits).
+pub(crate) fn sqlite_code(db: &dyn sqlx::error::DatabaseError) -> Option<i32> {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    db.code()?.parse::<i32>().ok().map(|c| c & 0xff)
+}
+
+/// PostgreSQL's SQLSTATE of a database error (`None` for SQLite's).
+pub(crate) fn pg_state(db: &dyn sqlx::error::DatabaseError) -> Option<&str> {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().map(|e| e.code())
 }

@@ -135,7 +135,7 @@ pub fn router(
         // never cached. Static assets (the fallback) stay cacheable.
         .route_layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
-        .layer(axum::middleware::from_fn(session_touch::touch))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session_touch::touch))
         .layer(sessions);
 
     Router::new()

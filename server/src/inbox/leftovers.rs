@@ -61,7 +61,7 @@ async fn move_on(store: &Store, root: &Path, taken: &Path, file_name: &str) -> R
     // `<stamp>-<name>`, the stamp taken just before the import began.
     let (stamp, name) = file_name.split_once('-').ok_or("not named as the drop folder names packages")?;
     let began = stamp_time(stamp).ok_or("not named as the drop folder names packages")?;
-    let import = newest_import(store, name, &began).await.map_err(|e| e.to_string())?;
+    let import = first_import(store, name, &began).await.map_err(|e| e.to_string())?;
     let (folder, report) = match import {
         Some(i) if matches!(i.outcome, Outcome::Applied | Outcome::Held) => {
             let (_, report) = store.import(i.id).await.map_err(|e| e.to_string())?;
@@ -82,9 +82,11 @@ async fn move_on(store: &Store, root: &Path, taken: &Path, file_name: &str) -> R
     super::move_on(taken, &root.join(folder), file_name, &report, &root.join(".importing"))
 }
 
-/// The newest drop-folder import of package `name` begun at `began` or later.
-async fn newest_import(store: &Store, name: &str, began: &str) -> Result<Option<ImportSummary>, store::StoreError> {
-    Ok(store.imports(200).await?.into_iter().find(|i| i.origin == "inbox" && i.package == name && i.started_at.as_str() >= began))
+/// The first drop-folder import of package `name` begun at `began` or later: the one the
+/// server began right after moving the package aside.
+async fn first_import(store: &Store, name: &str, began: &str) -> Result<Option<ImportSummary>, store::StoreError> {
+    let imports = store.imports(200).await?;
+    Ok(imports.into_iter().filter(|i| i.origin == "inbox" && i.package == name && i.started_at.as_str() >= began).min_by_key(|i| i.id))
 }
 
 /// `20261127T180102.123Z` as `2026-11-27T18:01:02.123Z` (the form of an import's start).

@@ -72,13 +72,17 @@ impl Inbox {
         leftovers::sweep(&self.store, &self.root()).await;
         let mut moved = Vec::new();
         let mut now_seen = HashMap::new();
+        // One instant for the whole scan: the next scan, an interval later, finds every package
+        // seen unchanged since this one settled (an import in between makes it later still).
+        let scanned = Instant::now();
         for (package, source) in candidates(&self.root()) {
             let sig = signature(&package);
             let since = match self.seen.get(&package) {
                 Some((last, since)) if *last == sig => *since,
-                _ => Instant::now(),
+                _ => scanned,
             };
-            if since.elapsed() < self.settle || !self.seen.contains_key(&package) {
+            // (A tenth of leeway: a scan starts a little after its tick, by varying amounts.)
+            if since.elapsed() < self.settle.mul_f32(0.9) || !self.seen.contains_key(&package) {
                 now_seen.insert(package, (sig, since));
                 continue;
             }

@@ -89,6 +89,7 @@ contract! {
     skipping::references_are_checked_under_the_write_lock,
     skipping::values_no_database_can_keep_are_named,
     skipping::a_sourced_id_of_another_source_is_left_out,
+    skipping::a_record_referring_to_a_left_out_one_is_kept,
     writers::an_import_stamps_its_records_once_it_holds_the_lock,
     writers::a_rollback_refuses_a_roster_that_moved_on,
     roster::rollback_restores_exactly,

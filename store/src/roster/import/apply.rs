@@ -170,14 +170,21 @@ pub(super) async fn apply(
                             if let Some((col, id)) = refers_to_skipped(state, row, &skipped_ids) {
                                 diags.warning(file, Some(row.line), Some(col), format!("left out: refers to `{id}`, which was left out as invalid"));
                                 state.counts.skipped += 1;
-                                skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
+                                match existing {
+                                    // Held already: kept as it is (as for an invalid row above).
+                                    Some(e) => {
+                                        state.index.mark_seen(e.slot);
+                                    }
+                                    None => {
+                                        skipped_ids.entry(state.table.stem()).or_default().insert(row.sourced_id.clone());
+                                    }
+                                }
                                 continue;
                             }
                         }
                     }
-                    if let Some(id) = route(state, c, existing, file, plan, diags) {
+                    if route(state, c, existing, file, plan, diags) {
                         applied.left_out += 1;
-                        skipped_ids.entry(state.table.stem()).or_default().insert(id);
                     }
                 }
                 for state in &mut cur.states {
@@ -274,9 +281,8 @@ async fn finish_file(tx: &mut Tx, plan: &Plan<'_>, mut done: Current, applied: &
     Ok(())
 }
 
-/// Decides what one row does. Returns its sourcedId when the row is left out as invalid
-/// (skip-invalid), so that the rows referring to it are left out too.
-fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) -> Option<String> {
+/// Decides what one row does. True when the row is left out as invalid (skip-invalid).
+fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file: &str, plan: &Plan<'_>, diags: &mut Diagnostics) -> bool {
     let (hash, active) = (c.hash, c.active());
     if let Some(e) = existing {
         if e.active && e.source != plan.source {
@@ -291,16 +297,16 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
                     plan.source_name
                 ),
             );
-            // The other source's record stays as it is; this row is not this source's to write.
+            // The other source's record stays as it is, and the rows referring to it still
+            // find it: only this row is left out.
             if plan.skip_invalid {
                 state.counts.skipped += 1;
-                return Some(c.sourced_id().to_string());
             }
-            return None;
+            return plan.skip_invalid;
         }
         if !state.index.mark_seen(e.slot) {
             // Only a 1.1 user listing one org twice gets here (two identical role rows).
-            return None;
+            return false;
         }
     }
     match existing {
@@ -331,7 +337,7 @@ fn route(state: &mut TableState, c: Converted, existing: Option<Existing>, file:
             state.updates.push((c.into_row(), hash));
         }
     }
-    None
+    false
 }
 
 /// The first reference of `row` to a record left out as invalid.

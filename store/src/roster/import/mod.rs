@@ -112,7 +112,11 @@ impl Store {
             Err(e) => {
                 report.outcome = Outcome::Failed;
                 report.message = format!("the import failed and nothing was applied: {e}");
-                self.record_outcome(&report, None, None).await?;
+                // The import's own error is the one to report. A row that cannot be marked
+                // failed now (the database still held) is marked at the next server start.
+                if let Err(recording) = self.record_outcome(&report, None, None).await {
+                    tracing::warn!(import = report.id, error = %recording, "could not record that the import failed");
+                }
                 return Err(e);
             }
         }
@@ -292,6 +296,11 @@ impl Store {
 
     /// The id of source `name`, created on first use.
     pub(crate) async fn ensure_source(&self, name: &str) -> Result<i64, StoreError> {
+        // Known already (nearly always): no write, so no wait for another writer.
+        let known: Option<i64> = with_pool!(&self.db, pool => sqlx::query_scalar("SELECT id FROM sources WHERE name = $1").bind(name).fetch_optional(pool).await?);
+        if let Some(id) = known {
+            return Ok(id);
+        }
         with_patient!(&self.db, conn => sqlx::query("INSERT INTO sources (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name).bind(now()).execute(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait()))?.rows_affected());
         Ok(with_pool!(&self.db, pool => sqlx::query_scalar("SELECT id FROM sources WHERE name = $1").bind(name).fetch_one(pool).await?))

@@ -3,7 +3,10 @@
 
 use sqlx::SqlitePool;
 
-use crate::StoreError;
+use crate::{
+    error::{pg_state, sqlite_code},
+    StoreError,
+};
 
 /// Like [`with_pool`], for the bookkeeping writes of a roster writer (an import's own row):
 /// on SQLite, one connection that waits for the write lock as long as a roster writer does
@@ -36,14 +39,9 @@ pub(crate) async fn patient_sqlite(pool: &SqlitePool) -> Result<sqlx::pool::Pool
 /// SQLite's "database is locked" or PostgreSQL's lock timeout, met while waiting `wait` for
 /// the roster's write lock, as the conflict it is; any other error as it was.
 pub(crate) fn busy_as_conflict(e: StoreError, wait: std::time::Duration) -> StoreError {
+    // PostgreSQL's lock_not_available; SQLITE_BUSY.
     let busy = match &e {
-        StoreError::Database(sqlx::Error::Database(db)) => match db.code().as_deref() {
-            // PostgreSQL's lock_not_available.
-            Some("55P03") => true,
-            // SQLITE_BUSY, and its extended codes.
-            Some(code) => code.parse::<i32>().is_ok_and(|c| c & 0xff == 5),
-            None => false,
-        },
+        StoreError::Database(sqlx::Error::Database(db)) => pg_state(db.as_ref()) == Some("55P03") || sqlite_code(db.as_ref()) == Some(5),
         _ => false,
     };
     match busy {
