@@ -92,6 +92,7 @@ contract! {
     skipping::a_record_referring_to_a_left_out_one_is_kept,
     writers::an_import_stamps_its_records_once_it_holds_the_lock,
     writers::a_rollback_refuses_a_roster_that_moved_on,
+    writers::readers_are_not_locked_out_of_a_table_being_loaded,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

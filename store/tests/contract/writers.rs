@@ -1,7 +1,13 @@
 //! Contract cases: roster writers one after another (imports and rollbacks), and what each
 //! sees of the others.
 
-use store::{roster::Outcome, StoreError};
+use std::sync::Mutex;
+
+use sqlx::{Connection, Executor, PgConnection, SqliteConnection};
+use store::{
+    roster::{ImportOptions, Outcome, Progress},
+    StoreError,
+};
 
 use crate::{
     packages::{import, orgs, roles, users, Pkg},
@@ -58,4 +64,59 @@ pub async fn a_rollback_refuses_a_roster_that_moved_on(db: &TestDb) {
     // Listing needs a positive limit, on both databases.
     assert_eq!(db.revisions(0).await.unwrap_err().to_string(), "the number of revisions to list must be at least 1, not 0");
     assert_eq!(db.revisions(2).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [4, 3]);
+}
+
+/// While an import loads a table that was empty into a roster that was not (a district's first
+/// academicSessions.csv), readers of that table are answered (an empty table) rather than kept
+/// waiting until the import commits: PostgreSQL locked them out with the `DROP INDEX` that speeds
+/// up loading an empty table.
+pub async fn readers_are_not_locked_out_of_a_table_being_loaded(db: &TestDb) {
+    let base = Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &users("s", 2, "A")).file("roles.csv", "bulk", &roles("s", 2, "sch1")).write();
+    assert_eq!(import(db, base.path(), "sis", None).await.outcome, Outcome::Applied);
+    let sessions = vec!["y2026,,,2025-2026,schoolYear,2025-08-01,2026-06-30,,2026".to_string(), "t1,,,Fall,term,2025-08-01,2025-12-31,y2026,2026".to_string()];
+    let pkg = Pkg::new().file("academicSessions.csv", "bulk", &sessions).write();
+    let reader = ReadWhileApplying { url: db.url.clone(), file: "applying academicSessions.csv", answer: Mutex::new(None) };
+    let mut options = ImportOptions::new("sis", db.data.path());
+    options.skip_invalid = Some(false);
+    let r = db.import_package(pkg.path(), &options, &reader).await.unwrap();
+    assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    let answer = reader.answer.lock().unwrap().take().expect("the reader ran while academicSessions.csv was applied");
+    assert_eq!(answer, Ok(0), "the reader saw the table as it was before the import");
+    assert_eq!(db.roster_counts().await.unwrap()["academic_sessions"].active, 2);
+}
+
+/// Progress that, when the import starts applying `file`, counts the academic sessions from
+/// another connection (giving up after 3 s) and keeps the answer.
+struct ReadWhileApplying {
+    url: String,
+    file: &'static str,
+    answer: Mutex<Option<Result<i64, String>>>,
+}
+
+impl Progress for ReadWhileApplying {
+    fn phase(&self, name: &str) {
+        if name != self.file {
+            return;
+        }
+        let url = self.url.clone();
+        // Its own thread and runtime: the import's thread waits here for the answer.
+        let answer = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let count = "SELECT count(*) FROM academic_sessions";
+                if url.starts_with("sqlite:") {
+                    let mut conn = SqliteConnection::connect(&url).await.map_err(|e| e.to_string())?;
+                    sqlx::query_scalar::<_, i64>(count).fetch_one(&mut conn).await.map_err(|e| e.to_string())
+                } else {
+                    let mut conn = PgConnection::connect(&url).await.map_err(|e| e.to_string())?;
+                    conn.execute("SET statement_timeout = 3000").await.map_err(|e| e.to_string())?;
+                    sqlx::query_scalar::<_, i64>(count).fetch_one(&mut conn).await.map_err(|e| e.to_string())
+                }
+            })
+        })
+        .join()
+        .unwrap();
+        *self.answer.lock().unwrap() = Some(answer);
+    }
+    fn rows(&self, _: u64) {}
 }

@@ -48,6 +48,8 @@ pub(super) struct Plan<'a> {
     /// A first import loading shadow tables: new rows go there, committed every
     /// [`commit_rows`](super::super::tuning::commit_rows) rows.
     pub shadow: Option<&'a Shadow>,
+    /// No roster table held a record when the import began.
+    pub roster_was_empty: bool,
 }
 
 /// What the apply pass did.
@@ -239,7 +241,9 @@ async fn start_file(tx: &mut Tx, plan: &Plan<'_>, file: &'static str, mode: Mode
         let before = if mode == Mode::Bulk { index.active_of(plan.source) as u64 } else { tx.count_active(table, plan.source).await? };
         let dropped_indexes = match plan.shadow {
             Some(shadow) => shadow.deferred_indexes(table),
-            None if mode == Mode::Bulk && index.is_empty() => tx.drop_indexes(table).await?,
+            // PostgreSQL locks a table against its readers from `DROP INDEX` until the commit:
+            // only an import into an empty roster, which has nothing to serve, does that.
+            None if mode == Mode::Bulk && index.is_empty() && (tx.is_sqlite() || plan.roster_was_empty) => tx.drop_indexes(table).await?,
             None => Vec::new(),
         };
         states.push(TableState {

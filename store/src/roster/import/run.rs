@@ -226,6 +226,7 @@ impl Run<'_> {
         // are undone below whenever it did not commit (`?` included).
         let ended = async {
             let source_names: HashMap<i64, String> = self.store.source_names().await?.into_iter().collect();
+            let roster_was_empty = tx.roster_is_empty().await?;
             let plan = Plan {
                 version,
                 files,
@@ -237,6 +238,7 @@ impl Run<'_> {
                 source_names,
                 source_name: &report.source,
                 shadow: shadow.as_ref(),
+                roster_was_empty,
             };
             let mut apply_diags = Diagnostics::with_cap(1000);
             let bulk_tables = plan

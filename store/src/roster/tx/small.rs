@@ -31,6 +31,17 @@ impl Tx {
     /// The id the next revision will get (the one after the highest). A first import loading
     /// shadow tables stamps its rows with it and inserts the revision itself at the end; every
     /// other roster writer waits for it meanwhile (see `roster::shadow`), so the id stays free.
+    /// Whether this is a SQLite transaction.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Tx::Sqlite(_))
+    }
+
+    /// Whether no roster table holds a record (of any source, deleted or not).
+    pub async fn roster_is_empty(&mut self) -> Result<bool, StoreError> {
+        let any: Vec<String> = super::super::tables::TABLES.iter().map(|t| format!("EXISTS (SELECT 1 FROM {})", t.name)).collect();
+        Ok(self.fetch_i64(&format!("SELECT CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT)", any.join(" OR "))).await? == 0)
+    }
+
     pub async fn next_revision_id(&mut self) -> Result<i64, StoreError> {
         self.fetch_i64("SELECT COALESCE(MAX(id), 0) + 1 FROM revisions").await
     }
