@@ -3,16 +3,21 @@
 use std::io::Read;
 
 /// Passes bytes through and notes whether a `\r` was ever not followed by `\n` (the csv crate
-/// would silently take it as a line end; OneRoster allows only CRLF and LF).
+/// would silently take it as a line end; OneRoster allows only CRLF and LF), and whether a NUL
+/// byte has come by (so that rows are searched for one only in a file that has one).
 pub(crate) struct CrWatch<R> {
     pub inner: R,
     pub last_was_cr: bool,
     pub bare_cr: bool,
+    pub nul: bool,
 }
 
 impl<R: Read> Read for CrWatch<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if !self.nul && memchr::memchr(0, &buf[..n]).is_some() {
+            self.nul = true;
+        }
         if self.bare_cr {
             return Ok(n);
         }

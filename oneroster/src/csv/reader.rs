@@ -67,7 +67,7 @@ impl<R: Read> FileReader<R> {
     /// Checks the header. `None` when the header makes the rows unreadable (reported as errors).
     pub fn open(spec: &'static FileSpec, version: Version, mode: Mode, input: R, diags: &mut Diagnostics) -> Option<Self> {
         let file = spec.name;
-        let mut input = BufReader::with_capacity(1 << 16, CrWatch { inner: input, last_was_cr: false, bare_cr: false });
+        let mut input = BufReader::with_capacity(1 << 16, CrWatch { inner: input, last_was_cr: false, bare_cr: false, nul: false });
         let mut crlf = false;
         if let Ok(start) = input.fill_buf() {
             crlf = start.iter().position(|b| *b == b'\n').is_some_and(|i| i > 0 && start[i - 1] == b'\r');
@@ -255,7 +255,9 @@ impl<R: Read> FileReader<R> {
             // starts and ends on character boundaries (so is valid text on its own), and
             // checked alone otherwise.
             let whole = std::str::from_utf8(record.as_slice()).ok();
-            self.row_has_odd_byte = memchr::memchr3(b'\n', b'\r', 0, record.as_slice()).is_some();
+            // (A NUL is looked for only once the file has shown one: most never do.)
+            self.row_has_odd_byte = memchr::memchr2(b'\n', b'\r', record.as_slice()).is_some()
+                || (self.reader.get_ref().get_ref().nul && memchr::memchr(0, record.as_slice()).is_some());
             for (i, column) in self.spec.columns.iter().enumerate() {
                 let sliced = whole.and_then(|w| record.range(i).and_then(|r| w.get(r)));
                 let text = match sliced.map_or_else(|| std::str::from_utf8(record.get(i).unwrap_or(b"")), Ok) {

@@ -33,19 +33,8 @@ impl<R: Read> FileReader<R> {
         let file = self.spec.name;
         let field = Some(column.name);
         let v12 = self.version == Version::V1p2;
-        if self.row_has_odd_byte {
-            if text.contains(['\n', '\r']) {
-                let message = "contains a line break; OneRoster CSV values must stay on one line";
-                if v12 {
-                    diags.error(file, Some(line), field, message);
-                } else {
-                    diags.warning(file, Some(line), field, message);
-                }
-            }
-            if text.contains('\0') {
-                diags.error(file, Some(line), field, NUL_MESSAGE);
-                return Cow::Borrowed("");
-            }
+        if self.row_has_odd_byte && !odd_bytes_pass(text, v12, file, line, column.name, diags) {
+            return Cow::Borrowed("");
         }
         match (column.req, self.mode) {
             (Req::BulkBlankDeltaRequired, Mode::Bulk) => {
@@ -69,9 +58,7 @@ impl<R: Read> FileReader<R> {
             _ => {}
         }
         let mut cell = Cell { diags, file, line, field: column.name };
-        let listed = matches!(column.kind, Kind::List | Kind::Grades | Kind::UserIds | Kind::RefList(_));
-        if text.len() > MAX_VALUE_BYTES && !listed {
-            cell.fail(format!("is {} bytes long; {TOO_LONG}", text.len()));
+        if text.len() > MAX_VALUE_BYTES && too_long(column.kind, text, &mut cell) {
             return Cow::Borrowed("");
         }
         match column.kind {
@@ -203,6 +190,38 @@ impl<R: Read> FileReader<R> {
             }
         }
     }
+}
+
+/// Reports a line break (an error in 1.2, a warning in 1.1) or a NUL character in a cell of a
+/// row that has one of them somewhere; false when the cell cannot be kept. Out of line: rare.
+#[cold]
+#[inline(never)]
+fn odd_bytes_pass(text: &str, v12: bool, file: &'static str, line: u64, field: &'static str, diags: &mut Diagnostics) -> bool {
+    if text.contains(['\n', '\r']) {
+        let message = "contains a line break; OneRoster CSV values must stay on one line";
+        if v12 {
+            diags.error(file, Some(line), Some(field), message);
+        } else {
+            diags.warning(file, Some(line), Some(field), message);
+        }
+    }
+    if text.contains('\0') {
+        diags.error(file, Some(line), Some(field), NUL_MESSAGE);
+        return false;
+    }
+    true
+}
+
+/// Reports a value over [`MAX_VALUE_BYTES`]; true when it cannot be kept (lists are checked
+/// item by item, in `list`). Out of line: rare.
+#[cold]
+#[inline(never)]
+fn too_long(kind: Kind, text: &str, cell: &mut Cell<'_>) -> bool {
+    if matches!(kind, Kind::List | Kind::Grades | Kind::UserIds | Kind::RefList(_)) {
+        return false;
+    }
+    cell.fail(format!("is {} bytes long; {TOO_LONG}", text.len()));
+    true
 }
 
 /// The items of a multi-value cell: borrowed from `text` when it is already written as
