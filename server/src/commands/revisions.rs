@@ -26,14 +26,8 @@ pub(crate) async fn list(global: &GlobalArgs, cmd: RevisionsCommand) -> Result<(
 
 pub(crate) async fn rollback(global: &GlobalArgs, to: i64, json: bool) -> Result<(), CliError> {
     let store = store::connect(&config::database_url(global)).await.map_err(CliError::from_connect)?;
+    // The audit log's entry is written with the rollback.
     let result = store.rollback(to, None, &super::import::actor()).await;
-    let result = match result {
-        Ok(revision) => store
-            .record_audit(&super::import::actor(), "revision.rollback", &format!("revision {}", revision.id), &format!("restored revision {to}: {}", revision.summary))
-            .await
-            .map(|()| revision),
-        Err(e) => Err(e),
-    };
     store.close().await;
     let revision = result?;
     if json {

@@ -58,7 +58,8 @@ impl Store {
 
     /// Restores every roster record to its state at revision `to`, as a new revision: records
     /// created later become tombstones, records changed later get their values back. The
-    /// rollback is itself history, so it can be rolled back too.
+    /// rollback is itself history, so it can be rolled back too, and it is recorded in the audit
+    /// log (`revision.rollback`) as it commits.
     ///
     /// `seen`: the current revision when the caller looked at what the rollback would change.
     /// If another import or rollback has come in since, nothing is done and the answer is a
@@ -105,6 +106,9 @@ impl Store {
         let summary = format!("rollback to revision {to}: {c} restored, {u} updated, {d} deleted");
         let json = serde_json::to_string(&counts).map_err(|e| StoreError::Internal(e.to_string()))?;
         tx.finish_revision(revision, &summary, &json).await?;
+        // In the same transaction: a rollback is never without its entry, nor reported failed
+        // for want of one after it was made.
+        tx.record_audit(actor, "revision.rollback", &format!("revision {revision}"), &format!("restored revision {to}: {summary}"), &now).await?;
         tx.commit().await?;
         self.refresh_shares_after_change().await;
         // This rollback's own revision (another may have come in since it committed).

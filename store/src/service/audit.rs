@@ -73,19 +73,23 @@ pub struct AuditFilter {
 
 const DETAIL_MAX: usize = 16 * 1024;
 
+/// `detail` as an entry keeps it: cut (with a note) past [`DETAIL_MAX`] bytes.
+pub(crate) fn audit_detail(detail: &str) -> String {
+    if detail.len() <= DETAIL_MAX {
+        return detail.to_string();
+    }
+    let mut end = DETAIL_MAX;
+    while !detail.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} … (cut at {DETAIL_MAX} bytes)", &detail[..end])
+}
+
 impl Store {
     /// Records an action. Long details are cut (with a note) rather than refused: the action
     /// has already happened, and its entry must exist.
     pub async fn record_audit(&self, actor: &str, action: &str, target: &str, detail: &str) -> Result<(), StoreError> {
-        let detail = if detail.len() > DETAIL_MAX {
-            let mut end = DETAIL_MAX;
-            while !detail.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{} … (cut at {DETAIL_MAX} bytes)", &detail[..end])
-        } else {
-            detail.to_string()
-        };
+        let detail = audit_detail(detail);
         let at = format_datetime(OffsetDateTime::now_utc());
         with_pool!(&self.db, pool => sqlx::query(
             "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")

@@ -60,6 +60,11 @@ pub async fn a_rollback_refuses_a_roster_that_moved_on(db: &TestDb) {
     assert_eq!(done.summary, "rollback to revision 1: 0 restored, 1 updated, 0 deleted");
     assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("A"));
     assert_eq!(db.revision(4).await.unwrap().as_ref(), Some(&done));
+    // Recorded in the audit log with the rollback (the refused one is not).
+    let filter = store::AuditFilter { action: Some("revision.rollback".into()), ..Default::default() };
+    let entries = db.audit_entries(&filter, 10).await.unwrap();
+    let recorded: Vec<(&str, &str, &str, &str)> = entries.iter().map(|e| (e.at.as_str(), e.actor.as_str(), e.target.as_str(), e.detail.as_str())).collect();
+    assert_eq!(recorded, [(done.created_at.as_str(), "admin@example.org", "revision 4", "restored revision 1: rollback to revision 1: 0 restored, 1 updated, 0 deleted")]);
     assert_eq!(db.revision(5).await.unwrap(), None);
     // Listing needs a positive limit, on both databases.
     assert_eq!(db.revisions(0).await.unwrap_err().to_string(), "the number of revisions to list must be at least 1, not 0");

@@ -31,6 +31,16 @@ impl Tx {
     /// The id the next revision will get (the one after the highest). A first import loading
     /// shadow tables stamps its rows with it and inserts the revision itself at the end; every
     /// other roster writer waits for it meanwhile (see `roster::shadow`), so the id stays free.
+    /// Records an admin action in the audit log, with the change it describes: both commit, or
+    /// neither.
+    pub async fn record_audit(&mut self, actor: &str, action: &str, target: &str, detail: &str, at: &str) -> Result<(), StoreError> {
+        let detail = crate::service::audit::audit_detail(detail);
+        with_tx!(self, t => sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(at).bind(actor).bind(action).bind(target).bind(&detail)
+            .execute(&mut **t).await?.rows_affected());
+        Ok(())
+    }
+
     /// Whether this is a SQLite transaction.
     pub fn is_sqlite(&self) -> bool {
         matches!(self, Tx::Sqlite(_))
