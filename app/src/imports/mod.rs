@@ -265,20 +265,20 @@ pub async fn import_detail(id: i64) -> Result<ImportReportView, AppError> {
 /// Applies a held import.
 #[server(prefix = "/api", endpoint = "approve_import")]
 pub async fn approve_import(id: i64) -> Result<String, AppError> {
-    use crate::ssr::{audit, from_store, require_admin, store};
+    use crate::ssr::{from_store, require_admin, store};
     let account = require_admin().await?;
+    // The store records the decision in the audit log (an approval that applies, with it).
     let report = store()?.approve_import(id, &account.email, &store::roster::Silent).await.map_err(from_store)?;
-    audit(&account, "import.approve", &format!("import {id}"), &report.message).await?;
     Ok(report.message)
 }
 
 /// Discards a held import; nothing of it is applied.
 #[server(prefix = "/api", endpoint = "discard_import")]
 pub async fn discard_import(id: i64) -> Result<String, AppError> {
-    use crate::ssr::{audit, from_store, require_admin, store};
+    use crate::ssr::{from_store, require_admin, store};
     let account = require_admin().await?;
+    // The store records the decision in the audit log.
     let report = store()?.discard_import(id, &account.email).await.map_err(from_store)?;
-    audit(&account, "import.discard", &format!("import {id}"), &report.message).await?;
     Ok(report.message)
 }
 

@@ -59,14 +59,13 @@ async fn dispatch(store: &Store, cmd: ImportsCommand) -> Result<u8, CliError> {
             let progress = TerminalProgress::new();
             let result = store.approve_import(id, &actor(), &progress).await;
             progress.finish();
+            // The store records the decision in the audit log.
             let report = result?;
-            store.record_audit(&actor(), "import.approve", &format!("import {id}"), &report.message).await?;
             print_report(&report, json);
             Ok(exit_status(&report))
         }
         ImportsCommand::Discard { id, json } => {
             let report = store.discard_import(id, &actor()).await?;
-            store.record_audit(&actor(), "import.discard", &format!("import {id}"), &report.message).await?;
             if json {
                 println!("{}", json!({ "id": report.id, "outcome": report.outcome }));
             } else {

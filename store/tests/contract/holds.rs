@@ -38,6 +38,10 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     // Discard: everything stays as it was.
     let discarded = db.discard_import(r.id, "admin@example.org").await.unwrap();
     assert_eq!(discarded.outcome, Outcome::Discarded);
+    let filter = store::AuditFilter { action: Some("import.discard".into()), ..Default::default() };
+    let entries = db.audit_entries(&filter, 10).await.unwrap();
+    let recorded: Vec<(&str, String, &str)> = entries.iter().map(|e| (e.actor.as_str(), e.target.clone(), e.detail.as_str())).collect();
+    assert_eq!(recorded, [("admin@example.org", format!("import {}", r.id), "discarded by admin@example.org; nothing was applied")]);
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 18);
     assert_eq!(db.current_revision().await.unwrap(), 2);
     assert_eq!(people(db, 20).await, before, "every record as it was, to its revision and date");
@@ -54,6 +58,9 @@ pub async fn holds_trigger_above_the_threshold_only(db: &TestDb) {
     let refused = outcomes[1].clone().unwrap_err();
     assert!(refused.starts_with(&format!("import {} ", r.id)) && refused.contains(", not held"), "{refused}");
     assert_eq!(db.current_revision().await.unwrap(), 3, "applied once");
+    let filter = store::AuditFilter { action: Some("import.approve".into()), ..Default::default() };
+    let approvals: Vec<String> = db.audit_entries(&filter, 10).await.unwrap().into_iter().map(|e| e.target).collect();
+    assert_eq!(approvals, [format!("import {}", r.id)], "the refused approval is not recorded");
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 16);
     // An approval and a discard at once: whichever comes first decides, the roster agrees with it.
     let r = import(db, pkg(14).path(), "sis", None).await;
@@ -171,4 +178,11 @@ pub async fn an_approval_after_the_roster_changed_is_checked_again(db: &TestDb) 
     let applied = db.approve_import(held.id, "admin@example.org", &Silent).await.unwrap();
     assert_eq!((applied.outcome, applied.revision, applied.entities["users"].deleted), (Outcome::Applied, Some(3), 9));
     assert_eq!(db.roster_counts().await.unwrap()["users"].active, 16);
+    // Both decisions are in the audit log, the one that applied dated with its revision.
+    let filter = store::AuditFilter { action: Some("import.approve".into()), ..Default::default() };
+    let entries = db.audit_entries(&filter, 10).await.unwrap();
+    let target = format!("import {}", held.id);
+    let recorded: Vec<(&str, &str, &str)> = entries.iter().map(|e| (e.actor.as_str(), e.target.as_str(), e.detail.as_str())).collect();
+    assert_eq!(recorded, [("admin@example.org", target.as_str(), "applied as revision 3"), ("admin@example.org", target.as_str(), again.message.as_str())]);
+    assert_eq!(entries[0].at, db.revision(3).await.unwrap().unwrap().created_at);
 }

@@ -146,7 +146,9 @@ impl Store {
     /// Applies a held import as it is, without the thresholds (an admin looked at it). If the
     /// roster has changed since the hold, what the import would do now may differ from what
     /// the admin reviewed: the thresholds then apply again, and when they are crossed the import
-    /// stays held with the new counts.
+    /// stays held with the new counts. Recorded in the audit log (`import.approve`); an
+    /// approval that applies commits its entry with it.
+    ///
     /// Two decisions on one import (two admins, a double click) cannot both go through: the
     /// approval claims the import inside the transaction that applies it (see
     /// [`Tx::claim_held`](crate::roster::tx::Tx::claim_held)), so the other decision finds it
@@ -168,6 +170,7 @@ impl Store {
                 .bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
             self.refresh_shares_after_change().await;
+            // Its audit entry went in with it.
         } else if report.outcome == Outcome::Held {
             // The roster changed after the hold, and what the import would do now crosses the
             // thresholds: it stays held, with the new counts, for the admin to look at again.
@@ -178,6 +181,7 @@ impl Store {
                 report.message
             );
             self.record_outcome(&report, None, None).await?;
+            self.record_audit(actor, "import.approve", &format!("import {id}"), &report.message).await?;
         } else {
             // Rejected on approval (the roster changed under it): decided, unless another
             // decision came first, and its package, which can no longer be approved, is not kept.
@@ -186,6 +190,7 @@ impl Store {
             with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET held_path = NULL WHERE id = $1")
                 .bind(id).execute(pool).await?.rows_affected());
             remove_held(&held);
+            self.record_audit(actor, "import.approve", &format!("import {id}"), &report.message).await?;
         }
         Ok(*report)
     }
@@ -223,7 +228,8 @@ impl Store {
         });
     }
 
-    /// Discards a held import: nothing of it is applied; its report stays.
+    /// Discards a held import: nothing of it is applied; its report stays. Recorded in the
+    /// audit log (`import.discard`).
     pub async fn discard_import(&self, id: i64, actor: &str) -> Result<ImportReport, StoreError> {
         let (mut report, held) = self.held_import(id).await?;
         self.claim_held(id, "discarded").await?;
@@ -231,6 +237,7 @@ impl Store {
         report.message = format!("discarded by {actor}; nothing was applied");
         self.record_outcome(&report, None, Some(actor)).await?;
         remove_held(&held);
+        self.record_audit(actor, "import.discard", &format!("import {id}"), &report.message).await?;
         Ok(*report)
     }
 

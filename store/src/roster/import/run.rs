@@ -318,6 +318,10 @@ impl Run<'_> {
             };
             let json = serde_json::to_string(&*report).map_err(|e| StoreError::Internal(e.to_string()))?;
             tx.finish_import(report.id, revision, &json, &now).await?;
+            // An approval's audit entry commits with it.
+            if self.force {
+                tx.record_audit(self.actor, "import.approve", &format!("import {}", report.id), &report.message, &now).await?;
+            }
             tx.commit().await?;
             tracing::debug!(elapsed = ?started.elapsed(), "committed");
             Ok(Ended::Committed)
