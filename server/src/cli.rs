@@ -83,6 +83,9 @@ pub enum Command {
     Rollback {
         /// The revision to restore (see `rollbook revisions list`); 0 is the empty roster.
         revision: i64,
+        /// Show what the rollback would restore, update and delete, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
@@ -366,7 +369,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Import(args) => commands::import::run(&cli.global, args).await,
         Command::Imports(cmd) => commands::imports::run(&cli.global, cmd).await,
         Command::Revisions(cmd) => commands::revisions::list(&cli.global, cmd).await.map(|()| 0),
-        Command::Rollback { revision, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
+        Command::Rollback { revision, dry_run: true, json } => commands::revisions::preview(&cli.global, revision, json).await.map(|()| 0),
+        Command::Rollback { revision, dry_run: false, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
         Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
         Command::App(cmd) => commands::app::run(&cli.global, cmd).await.map(|()| 0),
         Command::Export(args) => commands::export::run(&cli.global, args).await.map(|()| 0),

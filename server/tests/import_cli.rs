@@ -67,10 +67,31 @@ fn import_hold_approve_rollback_from_the_cli() {
         let stdout = text(&out.stdout);
         assert!(stdout.contains("import 2 from sis: 3 created, 1 updated, 1 deleted, 12 unchanged"), "{stdout}");
 
+        // First what it would do, changing nothing; then the same, done.
+        let out = run(data, url, &["rollback", "1", "--dry-run"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stdout),
+            "Rolling back to revision 1 (the current revision is 2) would change:\n\
+             \x20 TABLE                RESTORED    UPDATED    DELETED\n\
+             \x20 enrollments                 1          0          1\n\
+             \x20 roles                       0          0          1\n\
+             \x20 users                       0          1          1\n\
+             Nothing was changed. To do it: rollbook rollback 1\n"
+        );
+        let preview = json(&run(data, url, &["rollback", "1", "--dry-run", "--json"]));
+        assert_eq!(preview["summary"], "rollback to revision 1: 1 restored, 1 updated, 3 deleted");
+        assert_eq!(preview["counts"]["users"], serde_json::json!({"created": 0, "updated": 1, "deleted": 1, "unchanged": 0, "skipped": 0, "before": 0}));
+        assert_eq!(json(&run(data, url, &["revisions", "list", "--json"])).as_array().unwrap().len(), 2);
         let out = run(data, url, &["rollback", "1"]);
         let stdout = text(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         assert_eq!(stdout, "Revision 3: rollback to revision 1: 1 restored, 1 updated, 3 deleted.\nUndo with: rollbook rollback 2\n");
+        let out = run(data, url, &["rollback", "1", "--dry-run"]);
+        assert_eq!(text(&out.stdout), "Nothing to do: the roster is already as it was at revision 1; nothing to roll back.\n");
+        let out = run(data, url, &["rollback", "7", "--dry-run"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(text(&out.stderr), "error: revision 7 cannot be restored: choose one from 0 to 2 (the current revision is 3)\n");
         let revisions = json(&run(data, url, &["revisions", "list", "--json"]));
         assert_eq!(revisions[0]["kind"], "rollback");
         assert_eq!(revisions[0]["restored_from"], 1);

@@ -97,8 +97,10 @@ pub struct ImportReportView {
 pub struct RollbackChanges {
     pub to: i64,
     pub current: i64,
-    /// Roster table → records changed after `to` (they return to their state at `to`).
-    pub changes: Vec<(String, u64)>,
+    /// Roster tables the rollback changes: (table, records restored, updated, deleted).
+    pub changes: Vec<(String, u64, u64, u64)>,
+    /// The summary the rollback's revision would carry.
+    pub summary: String,
 }
 
 /// Why an upload was refused before it became an import. The upload handler sends the browser
@@ -282,24 +284,20 @@ pub async fn discard_import(id: i64) -> Result<String, AppError> {
     Ok(report.message)
 }
 
-/// What rolling back to revision `to` would change (records changed after it, per table).
+/// What rolling back to revision `to` would change, per table.
 #[server(prefix = "/api", endpoint = "rollback_preview")]
 pub async fn rollback_preview(to: i64) -> Result<RollbackChanges, AppError> {
     use crate::ssr::{from_store, require_account, store};
     require_account().await?;
-    let store = store()?;
-    let current = store.current_revision().await.map_err(from_store)?;
-    if to < 1 || to >= current {
-        return Err(AppError::Invalid(format!("Revision: choose a revision before the current one ({current}).")));
-    }
-    let mut changes = Vec::new();
-    for table in store::roster::tables::TABLES {
-        let n = store.changed_since(table.name, to).await.map_err(from_store)?;
-        if n > 0 {
-            changes.push((table.name.to_string(), n));
-        }
-    }
-    Ok(RollbackChanges { to, current, changes })
+    // Counted as the rollback counts: records that differ from their state at `to`.
+    let preview = store()?.rollback_preview(to).await.map_err(from_store)?;
+    let changes = preview
+        .counts
+        .into_iter()
+        .filter(|(_, c)| c.created + c.updated + c.deleted > 0)
+        .map(|(table, c)| (table, c.created, c.updated, c.deleted))
+        .collect();
+    Ok(RollbackChanges { to, current: preview.current, changes, summary: preview.summary })
 }
 
 /// Restores the roster as it was at revision `to` (as a new revision). `seen`: the current

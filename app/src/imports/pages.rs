@@ -154,11 +154,15 @@ fn RollbackButton(to: i64, rollback: ServerAction<RollbackTo>) -> impl IntoView 
                 {move || match preview.value().get() {
                     None => view! { <p class="muted">"Counting what would change…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorAlert error=e/> }.into_any(),
+                    Some(Ok(p)) if p.changes.is_empty() => view! {
+                        <p data-testid="rollback-summary">{format!("The roster is already as it was at revision {}: there is nothing to roll back.", p.to)}</p>
+                    }.into_any(),
                     Some(Ok(p)) => { let seen = Some(p.current); view! {
-                        <p>{format!("Restore the roster as it was at revision {} (now {}). These records return to their state then:", p.to, p.current)}</p>
+                        <p>{format!("Restore the roster as it was at revision {} (now {}):", p.to, p.current)}</p>
                         <ul data-testid="rollback-changes">
-                            {p.changes.iter().map(|(t, n)| view! { <li>{format!("{} {t}", group(*n as i64))}</li> }).collect_view()}
+                            {p.changes.iter().map(|(t, c, u, d)| view! { <li>{rollback_line(t, *c, *u, *d)}</li> }).collect_view()}
                         </ul>
+                        <p class="muted" data-testid="rollback-summary">{p.summary.clone()}</p>
                         <button type="button" class="button button-danger"
                             on:click=move |_| { rollback.dispatch(RollbackTo { to, seen }); open.set(false); }>
                             "Yes, roll back"
@@ -169,6 +173,16 @@ fn RollbackButton(to: i64, rollback: ServerAction<RollbackTo>) -> impl IntoView 
             </div>
         </Show>
     }
+}
+
+/// "users: 25 restored, 3 deleted": what a rollback does to one table, leaving out what is 0.
+fn rollback_line(table: &str, restored: u64, updated: u64, deleted: u64) -> String {
+    let parts: Vec<String> = [(restored, "restored"), (updated, "updated"), (deleted, "deleted")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", group(n as i64)))
+        .collect();
+    format!("{table}: {}", parts.join(", "))
 }
 
 /// One import's validation report, with Approve / Discard while it is held.

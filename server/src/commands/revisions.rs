@@ -1,4 +1,4 @@
-//! `rollbook revisions list` and `rollbook rollback REVISION`.
+//! `rollbook revisions list` and `rollbook rollback REVISION [--dry-run]`.
 
 use crate::{
     cli::{GlobalArgs, RevisionsCommand},
@@ -36,5 +36,29 @@ pub(crate) async fn rollback(global: &GlobalArgs, to: i64, json: bool) -> Result
         println!("Revision {}: {}.", revision.id, revision.summary);
         println!("Undo with: rollbook rollback {}", revision.id - 1);
     }
+    Ok(())
+}
+
+/// `rollbook rollback REVISION --dry-run`: what the rollback would do, per table.
+pub(crate) async fn preview(global: &GlobalArgs, to: i64, json: bool) -> Result<(), CliError> {
+    let store = store::connect(&config::database_url(global)).await.map_err(CliError::from_connect)?;
+    let result = store.rollback_preview(to).await;
+    store.close().await;
+    let preview = result?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&preview).unwrap_or_default());
+        return Ok(());
+    }
+    let changed: Vec<_> = preview.counts.iter().filter(|(_, c)| c.created + c.updated + c.deleted > 0).collect();
+    if changed.is_empty() {
+        println!("Nothing to do: {}.", preview.summary);
+        return Ok(());
+    }
+    println!("Rolling back to revision {} (the current revision is {}) would change:", preview.to, preview.current);
+    println!("  {:<18} {:>10} {:>10} {:>10}", "TABLE", "RESTORED", "UPDATED", "DELETED");
+    for (table, c) in changed {
+        println!("  {table:<18} {:>10} {:>10} {:>10}", c.created, c.updated, c.deleted);
+    }
+    println!("Nothing was changed. To do it: rollbook rollback {}", preview.to);
     Ok(())
 }

@@ -31,4 +31,5 @@ pub use import::{ImportOptions, Progress, Silent};
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::{RosterCounts, TableCount};
 pub use teaching::{ClassWhen, ListedStudent, PersonRef, TeacherClass, TermRef, STUDENT_FIELDS};
+pub use history::RollbackPreview;
 pub use report::{EntityCounts, FileLine, ImportReport, ImportSummary, Outcome, Problem, RevisionSummary, Sample};

@@ -75,6 +75,7 @@ contract! {
     sessions::sessions_are_shared_between_processes,
     sessions::expired_sessions_are_deleted,
     roster::bulk_then_delta_then_bulk,
+    roster::a_rollback_preview_leaves_out_records_changed_back,
     roster::a_source_bulk_leaves_other_sources_alone,
     roster::a_dangling_reference_is_rejected_with_its_line,
     holds::holds_trigger_above_the_threshold_only,

@@ -212,8 +212,15 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     let at2 = snapshot(db).await;
     assert_ne!(at1, at2);
 
+    // The preview counts what the rollback then does, and changes nothing.
+    let preview = db.rollback_preview(1).await.unwrap();
+    assert_eq!((preview.to, preview.current), (1, 2));
+    assert_eq!(preview.summary, "rollback to revision 1: 1 restored, 1 updated, 3 deleted");
+    assert_eq!(changes(&preview), [("enrollments", 1, 0, 1), ("roles", 0, 0, 1), ("users", 0, 1, 1)]);
+    assert_eq!(snapshot(db).await, at2);
     let rb = db.rollback(1, None, "admin@example.org").await.unwrap();
     assert_eq!((rb.id, rb.kind.as_str(), rb.restored_from), (3, "rollback", Some(1)));
+    assert_eq!(rb.summary, preview.summary);
     assert_eq!(rb.summary, "rollback to revision 1: 1 restored, 1 updated, 3 deleted", "enr-bio-s200 back; teacher back; new student, role, enrollment gone");
     let after = snapshot(db).await;
     // Records created after revision 1 remain as tombstones; everything else is as it was.
@@ -234,4 +241,51 @@ pub async fn rollback_restores_exactly(db: &TestDb) {
     assert!(matches!(again, StoreError::Conflict(_)));
     assert_eq!(db.current_revision().await.unwrap(), rb.id);
     assert!(db.rollback(9, None, "x").await.unwrap_err().to_string().contains("cannot be restored"));
+    let preview = db.rollback_preview(2).await.unwrap();
+    assert_eq!(preview.summary, "the roster is already as it was at revision 2; nothing to roll back");
+    assert_eq!(changes(&preview), []);
+    let wrong = db.rollback_preview(9).await.unwrap_err();
+    assert_eq!(wrong.to_string(), "revision 9 cannot be restored: choose one from 0 to 3 (the current revision is 4)");
+    assert!(matches!(wrong, StoreError::Invalid(_)));
+}
+
+/// The tables a rollback preview changes: (table, restored, updated, deleted).
+fn changes(preview: &store::roster::RollbackPreview) -> Vec<(&str, u64, u64, u64)> {
+    preview.counts.iter().filter(|(_, c)| c.created + c.updated + c.deleted > 0).map(|(t, c)| (t.as_str(), c.created, c.updated, c.deleted)).collect()
+}
+
+/// Records changed after a revision and changed back count for nothing: a rollback would leave
+/// them as they are, and its preview says so.
+pub async fn a_rollback_preview_leaves_out_records_changed_back(db: &TestDb) {
+    db.set_import_setting("hold.delete_percent", Some("100")).await.unwrap();
+    db.set_import_setting("hold.change_percent", Some("100")).await.unwrap();
+    let package = |n: usize, renamed: usize| {
+        let mut people = users("s", n, "Same");
+        for row in people.iter_mut().take(renamed) {
+            *row = row.replace(",Same,", ",Renamed,");
+        }
+        Pkg::new().file("orgs.csv", "bulk", &orgs()).file("users.csv", "bulk", &people).file("roles.csv", "bulk", &roles("s", n, "sch1")).write()
+    };
+    for (n, renamed) in [(6, 0), (6, 4), (5, 1), (7, 1)] {
+        let r = import(db, package(n, renamed).path(), "sis", None).await;
+        assert_eq!(r.outcome, Outcome::Applied, "{}", r.message);
+    }
+    // Since revision 1: s1 renamed (then back, then again), s2-s4 renamed and back, s6
+    // deleted and back, s7 new. Every user but s5 was touched.
+    assert_eq!(db.changed_since("users", 1).await.unwrap(), 6);
+    let preview = db.rollback_preview(1).await.unwrap();
+    assert_eq!(preview.current, 4);
+    assert_eq!(changes(&preview), [("roles", 0, 0, 1), ("users", 0, 1, 1)], "s1 named back, s7 and its role gone");
+    assert_eq!(preview.summary, "rollback to revision 1: 0 restored, 1 updated, 2 deleted");
+    let rb = db.rollback(1, Some(preview.current), "admin@example.org").await.unwrap();
+    assert_eq!(rb.summary, preview.summary);
+    assert_eq!(value(db, "users", "s1", "family_name").await.as_deref(), Some("Same"));
+    assert_eq!(status(db, "users", "s7").await, "tobedeleted");
+
+    // Back to revision 3 (s6 deleted): it is restored, s1 renamed, s7 stays deleted.
+    let preview = db.rollback_preview(3).await.unwrap();
+    assert_eq!(changes(&preview), [("roles", 0, 0, 1), ("users", 0, 1, 1)], "{preview:?}");
+    let rb = db.rollback(3, Some(5), "admin@example.org").await.unwrap();
+    assert_eq!(rb.summary, preview.summary);
+    assert_eq!(status(db, "users", "s6").await, "tobedeleted");
 }

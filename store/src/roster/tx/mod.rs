@@ -35,7 +35,7 @@ macro_rules! with_tx {
 pub(crate) mod lite;
 pub(crate) mod wait;
 mod read;
-mod restore;
+pub(crate) mod restore;
 mod small;
 
 /// A row to write: the record, its digest, and whether it is active.

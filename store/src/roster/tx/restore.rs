@@ -3,29 +3,36 @@
 use super::Tx;
 use crate::{roster::tables::Table, StoreError};
 
+/// Column `c` of the before-image `h.before` (JSON), typed as the roster table's column.
+pub(crate) fn before_value(sqlite: bool, c: &str) -> String {
+    match (sqlite, c) {
+        (true, _) => format!("json_extract(h.before, '$.{c}')"),
+        (false, "source_id" | "created_revision" | "revision") => format!("(h.before::json ->> '{c}')::integer"),
+        (false, "hash") => format!("(h.before::json ->> '{c}')::bigint"),
+        (false, _) => format!("(h.before::json ->> '{c}')"),
+    }
+}
+
+/// The condition on `record_history h` that picks, for every record of table `n` changed
+/// after revision `$1`, its first before-image after it: its values at `$1`.
+pub(crate) fn first_before_image(n: &str) -> String {
+    format!("h.id IN (SELECT MIN(id) FROM record_history WHERE entity = '{n}' AND revision > $1 GROUP BY sourced_id)")
+}
+
 impl Tx {
     /// Stages, for every record of `table` changed after revision `to` that existed then, its
     /// values as they were at `to` (its first before-image after `to`). Returns how many.
     pub async fn stage_state_at(&mut self, table: &Table, to: i64) -> Result<u64, StoreError> {
         let n = table.name;
-        let extract: Vec<String> = table
-            .all_columns()
-            .map(|c| match self {
-                Tx::Sqlite(_) => format!("json_extract(h.before, '$.{c}')"),
-                Tx::Postgres(_) => match c {
-                    "source_id" | "created_revision" | "revision" => format!("(h.before::json ->> '{c}')::integer"),
-                    "hash" => format!("(h.before::json ->> '{c}')::bigint"),
-                    _ => format!("(h.before::json ->> '{c}')"),
-                },
-            })
-            .collect();
+        let sqlite = matches!(self, Tx::Sqlite(_));
+        let extract: Vec<String> = table.all_columns().map(|c| before_value(sqlite, c)).collect();
         let columns: Vec<&str> = table.all_columns().collect();
         let sql = format!(
-            "INSERT INTO stage_{n} ({}) SELECT {} FROM record_history h \
-             WHERE h.id IN (SELECT MIN(id) FROM record_history WHERE entity = '{n}' AND revision > $1 GROUP BY sourced_id) \
+            "INSERT INTO stage_{n} ({}) SELECT {} FROM record_history h WHERE {} \
              AND h.sourced_id IN (SELECT sourced_id FROM {n} WHERE created_revision <= $1)",
             columns.join(", "),
-            extract.join(", ")
+            extract.join(", "),
+            first_before_image(n)
         );
         Ok(with_tx!(self, t => sqlx::query(&sql).bind(to).execute(&mut **t).await?.rows_affected()))
     }
