@@ -20,6 +20,14 @@ pub(crate) async fn run(global: &GlobalArgs, cmd: ImportsCommand) -> Result<u8, 
 }
 
 async fn dispatch(store: &Store, cmd: ImportsCommand) -> Result<u8, CliError> {
+    if matches!(cmd, ImportsCommand::List { .. } | ImportsCommand::Show { .. }) {
+        // An import whose process has ended (a crash, `kill -9`) shows as failed, not running;
+        // imports running in another command or server are left alone. Best effort: the list
+        // is worth showing either way.
+        if let Err(e) = store.recover_interrupted_imports().await {
+            tracing::warn!(error = %e, "could not mark cut-off imports failed");
+        }
+    }
     match cmd {
         ImportsCommand::List { limit, json } => {
             let imports = store.imports(limit).await?;

@@ -20,8 +20,8 @@ pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliE
     let settings = Settings::for_serve(global, args)?;
     let store = store::connect_with(&settings.database_url, store::StoreOptions::server()).await.map_err(CliError::from_connect)?;
     tracing::info!(database = %store.redacted_url(), "database ready");
-    // No import runs before this server does; one left `running` was cut off by a crash (its
-    // transaction never committed).
+    // An import left `running` by a process that has ended was cut off by a crash (its
+    // transaction never committed); imports other commands or servers are running stay.
     let interrupted = store.recover_interrupted_imports().await?;
     if interrupted > 0 {
         tracing::warn!(interrupted, "imports interrupted by a crash were marked failed; nothing of them was applied");

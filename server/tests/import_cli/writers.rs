@@ -71,20 +71,21 @@ fn a_writer_gives_up_on_another_that_holds_the_roster_too_long() {
         assert!(stderr.ends_with(&format!("error: {refusal}\n")), "{stderr}");
         holder.release();
 
-        // Nothing changed meanwhile. On PostgreSQL the import's own row needs no roster lock,
-        // so the attempt is on record as failed, with the reason; SQLite could not write it
-        // while the other writer held the database.
+        // Nothing changed meanwhile, and the attempt is on record as failed, with the reason:
+        // at once on PostgreSQL, where its row needs no roster lock; on SQLite, which could not
+        // write it while the other writer held the database, from the note it left, recorded
+        // by the next `imports list`.
         let revisions = json(&run(data, url, &["revisions", "list", "--json"]));
         assert_eq!(revisions.as_array().unwrap().len(), 1, "{revisions}");
         let imports = json(&run(data, url, &["imports", "list", "--json"]));
-        if url.starts_with("sqlite:") {
-            assert_eq!(imports.as_array().unwrap().len(), 1, "{imports}");
-        } else {
-            assert_eq!(imports[0]["id"], 2, "{imports}");
-            let report = json(&run(data, url, &["imports", "show", "2", "--json"]));
-            assert_eq!(report["outcome"], "failed", "{report}");
-            assert_eq!(report["message"], format!("the import failed and nothing was applied: {refusal}"), "{report}");
-        }
+        assert_eq!(imports.as_array().unwrap().len(), 2, "{imports}");
+        assert_eq!((imports[0]["id"].as_i64(), imports[0]["outcome"].as_str()), (Some(2), Some("failed")), "{imports}");
+        let report = json(&run(data, url, &["imports", "show", "2", "--json"]));
+        assert_eq!(report["outcome"], "failed", "{report}");
+        assert_eq!(report["message"], format!("the import failed and nothing was applied: {refusal}"), "{report}");
+        assert_eq!(report["package"], "second", "{report}");
+        // Recorded once: listing again adds nothing.
+        assert_eq!(json(&run(data, url, &["imports", "list", "--json"])).as_array().unwrap().len(), 2);
 
         // Once the other writer is done, both go through.
         let out = run(data, url, &["import", second.to_str().unwrap()]);

@@ -11,6 +11,7 @@ mod holds;
 mod packages;
 mod rival;
 mod roster;
+mod running;
 mod samples;
 mod sessions;
 mod sharing;
@@ -94,6 +95,7 @@ contract! {
     writers::an_import_stamps_its_records_once_it_holds_the_lock,
     writers::a_rollback_refuses_a_roster_that_moved_on,
     writers::readers_are_not_locked_out_of_a_table_being_loaded,
+    running::recovery_leaves_imports_that_still_run_alone,
     roster::rollback_restores_exactly,
     samples::samples_import_or_are_rejected_as_documented,
     teachers::a_teacher_is_invited_sets_a_password_and_sees_only_own_classes,

@@ -5,18 +5,21 @@
 //! skip-invalid policy is on (and then every skipped row is reported); a hold or a rejection
 //! rolls the transaction back; a crash anywhere leaves the previous revision.
 
+mod alive;
 mod apply;
+mod decide;
 mod feed;
 mod prefetch;
 mod refs;
 mod run;
+mod unrecorded;
 
 use std::path::{Path, PathBuf};
 
 use oneroster::{csv::Severity, model::format_datetime};
 use time::OffsetDateTime;
 
-use self::run::Run;
+use self::{decide::keep_held, run::Run};
 use super::report::{ImportReport, Outcome, Problem};
 use super::{
     tuning::writer_wait,
@@ -100,12 +103,53 @@ impl Store {
         let package = options.package_name.clone().unwrap_or_else(|| {
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
         });
-        let id: i64 = with_patient!(&self.db, conn => sqlx::query_scalar(
-            "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor) \
-             VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id")
-            .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(now()).bind(&options.actor)
-            .fetch_one(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait()))?);
-        let mut report = ImportReport::new(id, &options.source, &package, &options.origin, skip_invalid);
+        // Held until the import has recorded how it ended: while it is, the import is running.
+        let running = self.start_running().await?;
+        let started_at = now();
+        let inserted: Result<i64, StoreError> = with_patient!(&self.db, conn => sqlx::query_scalar(
+            "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor, runner) \
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7) RETURNING id")
+            .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(&started_at).bind(&options.actor).bind(running.runner())
+            .fetch_one(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait())));
+        let id = match inserted {
+            Ok(id) => id,
+            Err(e) => {
+                // SQLite held by another writer all along: the attempt is kept for the record.
+                if matches!(e, StoreError::Conflict(_)) {
+                    self.keep_unrecorded(&unrecorded::Note {
+                        source_id,
+                        source: options.source.clone(),
+                        origin: options.origin.clone(),
+                        package,
+                        skip_invalid,
+                        started_at,
+                        finished_at: now(),
+                        actor: options.actor.clone(),
+                        message: format!("the import failed and nothing was applied: {e}"),
+                    });
+                }
+                running.release().await;
+                return Err(e);
+            }
+        };
+        let result = self.run_import(id, path, options, source_id, skip_invalid, &package, progress).await;
+        running.release().await;
+        result
+    }
+
+    /// [`import_package`](Self::import_package) once its row is written.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_import(
+        &self,
+        id: i64,
+        path: &Path,
+        options: &ImportOptions,
+        source_id: i64,
+        skip_invalid: bool,
+        package: &str,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport, StoreError> {
+        let mut report = ImportReport::new(id, &options.source, package, &options.origin, skip_invalid);
         let run = Run { store: self, path, source_id, actor: &options.actor, force: false, reviewed_at: None };
         match run.execute(&mut report, progress).await {
             Ok(()) => {}
@@ -121,7 +165,7 @@ impl Store {
             }
         }
         let held_path = match report.outcome {
-            Outcome::Held => match keep_held(path, &options.data_dir, id, &package) {
+            Outcome::Held => match keep_held(path, &options.data_dir, id, package) {
                 Ok(kept) => Some(kept),
                 // Without its package a hold could never be approved: the import failed.
                 Err(e) => {
@@ -141,58 +185,6 @@ impl Store {
             self.refresh_shares_after_change().await;
         }
         Ok(report)
-    }
-
-    /// Applies a held import as it is, without the thresholds (an admin looked at it). If the
-    /// roster has changed since the hold, what the import would do now may differ from what
-    /// the admin reviewed: the thresholds then apply again, and when they are crossed the import
-    /// stays held with the new counts. Recorded in the audit log (`import.approve`); an
-    /// approval that applies commits its entry with it.
-    ///
-    /// Two decisions on one import (two admins, a double click) cannot both go through: the
-    /// approval claims the import inside the transaction that applies it (see
-    /// [`Tx::claim_held`](crate::roster::tx::Tx::claim_held)), so the other decision finds it
-    /// decided, and an approval cut short leaves it held.
-    pub async fn approve_import(&self, id: i64, actor: &str, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
-        let (mut report, held) = self.held_import(id).await?;
-        let source_id = self.ensure_source(&report.source).await?;
-        let reviewed_at = report.held_at_revision;
-        let run = Run { store: self, path: &held, source_id, actor, force: true, reviewed_at };
-        *report = ImportReport::new(report.id, &report.source, &report.package, &report.origin, report.skip_invalid);
-        if let Err(e) = run.execute(&mut report, progress).await {
-            // A discard that came first removes the package under the approval: that is the
-            // answer, not the missing file.
-            return Err(self.decided_meanwhile(id).await?.unwrap_or(e));
-        }
-        if report.outcome == Outcome::Applied {
-            self.record_outcome(&report, None, Some(actor)).await?;
-            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET held_path = NULL WHERE id = $1")
-                .bind(id).execute(pool).await?.rows_affected());
-            remove_held(&held);
-            self.refresh_shares_after_change().await;
-            // Its audit entry went in with it.
-        } else if report.outcome == Outcome::Held {
-            // The roster changed after the hold, and what the import would do now crosses the
-            // thresholds: it stays held, with the new counts, for the admin to look at again.
-            let now_at = report.held_at_revision.unwrap_or_default();
-            report.message = format!(
-                "not applied: the roster changed since this import was held (revision {} then, {now_at} now); {}",
-                reviewed_at.unwrap_or_default(),
-                report.message
-            );
-            self.record_outcome(&report, None, None).await?;
-            self.record_audit(actor, "import.approve", &format!("import {id}"), &report.message).await?;
-        } else {
-            // Rejected on approval (the roster changed under it): decided, unless another
-            // decision came first, and its package, which can no longer be approved, is not kept.
-            self.claim_held(id, report.outcome.as_str()).await?;
-            self.record_outcome(&report, None, Some(actor)).await?;
-            with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET held_path = NULL WHERE id = $1")
-                .bind(id).execute(pool).await?.rows_affected());
-            remove_held(&held);
-            self.record_audit(actor, "import.approve", &format!("import {id}"), &report.message).await?;
-        }
-        Ok(*report)
     }
 
     /// Brings every app's share up to date with the roster just committed. The roster change
@@ -228,65 +220,29 @@ impl Store {
         });
     }
 
-    /// Discards a held import: nothing of it is applied; its report stays. Recorded in the
-    /// audit log (`import.discard`).
-    pub async fn discard_import(&self, id: i64, actor: &str) -> Result<ImportReport, StoreError> {
-        let (mut report, held) = self.held_import(id).await?;
-        self.claim_held(id, "discarded").await?;
-        report.outcome = Outcome::Discarded;
-        report.message = format!("discarded by {actor}; nothing was applied");
-        self.record_outcome(&report, None, Some(actor)).await?;
-        remove_held(&held);
-        self.record_audit(actor, "import.discard", &format!("import {id}"), &report.message).await?;
-        Ok(*report)
-    }
-
-    /// Marks imports left `running` by a crash as failed (call when no import can be running,
-    /// e.g. at server start). Their transactions were never committed; the parts of a first
-    /// import that were (`roster::shadow`) are removed by the next roster writer.
+    /// Marks failed the imports a crash left `running`: those whose process no longer runs
+    /// (see `alive`); and records as failed the imports that stopped before their row could
+    /// be written (see `unrecorded`). Imports still running in another command or server are left alone, so
+    /// this can be called at any time (a server calls it as it starts). The cut-off imports'
+    /// transactions never committed; the parts of a first import that did (`roster::shadow`)
+    /// are removed by the next roster writer. Returns how many were marked.
     pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
-        Ok(with_pool!(&self.db, pool => sqlx::query(
-            "UPDATE imports SET status = 'failed', finished_at = $1 WHERE status = 'running'")
-            .bind(now()).execute(pool).await?.rows_affected()))
-    }
-
-    /// Moves a held import to `status` if it is still held, else [`StoreError::Conflict`].
-    async fn claim_held(&self, id: i64, status: &str) -> Result<(), StoreError> {
-        let claimed = with_pool!(&self.db, pool => sqlx::query("UPDATE imports SET status = $1 WHERE id = $2 AND status = 'held'")
-            .bind(status).bind(id).execute(pool).await?.rows_affected());
-        if claimed == 1 {
-            return Ok(());
-        }
-        Err(self.decided_meanwhile(id).await?.unwrap_or_else(|| StoreError::Conflict(format!("import {id} was decided meanwhile"))))
-    }
-
-    /// [`StoreError::Conflict`] saying what import `id` is now, if it is no longer held.
-    async fn decided_meanwhile(&self, id: i64) -> Result<Option<StoreError>, StoreError> {
-        let now: Option<String> = with_pool!(&self.db, pool => sqlx::query_scalar("SELECT status FROM imports WHERE id = $1")
-            .bind(id).fetch_optional(pool).await)?;
-        Ok(match now.as_deref() {
-            Some("held") => None,
-            now => Some(StoreError::Conflict(format!("import {id} was decided meanwhile: it is {}, not held", now.unwrap_or("gone")))),
-        })
-    }
-
-    async fn held_import(&self, id: i64) -> Result<(Box<ImportReport>, PathBuf), StoreError> {
-        let row: Option<(String, Option<String>, Option<String>)> = with_pool!(&self.db, pool => sqlx::query_as(
-            "SELECT status, held_path, report FROM imports WHERE id = $1").bind(id).fetch_optional(pool).await?);
-        let Some((status, held, report)) = row else { return Err(StoreError::NotFound(format!("there is no import {id}"))) };
-        if status != "held" {
-            return Err(StoreError::Invalid(format!("import {id} is {status}, not held; only held imports can be approved or discarded")));
-        }
-        let report: ImportReport = serde_json::from_str(report.as_deref().unwrap_or("{}"))
-            .map_err(|e| StoreError::Internal(format!("import {id} has an unreadable report: {e}")))?;
-        let held = PathBuf::from(held.ok_or_else(|| StoreError::Internal(format!("held import {id} has no stored package")))?);
-        if !held.exists() {
-            if let Some(decided) = self.decided_meanwhile(id).await? {
-                return Err(decided);
+        let mut marked = self.record_unrecorded().await?;
+        let running: Vec<(i64, Option<i64>)> =
+            with_pool!(&self.db, pool => sqlx::query_as("SELECT id, runner FROM imports WHERE status = 'running' ORDER BY id").fetch_all(pool).await?);
+        for (id, runner) in running {
+            // Rows written before imports had runners were cut off by the upgrade's restart.
+            if let Some(runner) = runner {
+                if self.still_running(runner).await? {
+                    continue;
+                }
             }
-            return Err(StoreError::Internal(format!("the package of held import {id} is missing from {}", held.display())));
+            // Still `running`: an import that has just ended recorded its outcome, and stays so.
+            marked += with_pool!(&self.db, pool => sqlx::query(
+                "UPDATE imports SET status = 'failed', finished_at = $1 WHERE id = $2 AND status = 'running'")
+                .bind(now()).bind(id).execute(pool).await?.rows_affected());
         }
-        Ok((Box::new(report), held))
+        Ok(marked)
     }
 
     /// Stores an import's final outcome and report (outside the apply transaction).
@@ -364,31 +320,6 @@ fn hold_reasons(report: &ImportReport, policy: &super::policy::ImportPolicy) -> 
     reasons
 }
 
-/// Copies a held package to `<data>/holds/<id>/<name>` and returns that path.
-fn keep_held(path: &Path, data_dir: &Path, id: i64, name: &str) -> Result<String, StoreError> {
-    let dir = data_dir.join("holds").join(id.to_string());
-    let target = dir.join(if name.is_empty() { "package" } else { name });
-    let io = |e: std::io::Error| StoreError::Internal(format!("cannot keep the held package in {}: {e}", dir.display()));
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    if path.is_dir() {
-        std::fs::create_dir_all(&target).map_err(io)?;
-        for entry in std::fs::read_dir(path).map_err(io)? {
-            let entry = entry.map_err(io)?;
-            if entry.file_type().map_err(io)?.is_file() {
-                std::fs::copy(entry.path(), target.join(entry.file_name())).map_err(io)?;
-            }
-        }
-    } else {
-        std::fs::copy(path, &target).map_err(io)?;
-    }
-    Ok(target.to_string_lossy().into_owned())
-}
-
-fn remove_held(path: &Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::remove_dir_all(dir);
-    }
-}
 
 pub(crate) fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
