@@ -258,7 +258,12 @@ fn an_import_started_during_a_first_import_waits_for_it() {
                 std::thread::sleep(Duration::from_millis(20));
             }
         } else {
-            std::thread::sleep(Duration::from_millis(300));
+            // On PostgreSQL, wait until the first import holds the roster writers' lock.
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while !roster_lock_held(url) {
+                assert!(std::time::Instant::now() < deadline, "the first import never took the roster's lock");
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
         // The second import of the same package waits, then finds every record in place.
         let second = run(data, url, &["import", "--json", package.to_str().unwrap()]);

@@ -63,6 +63,8 @@ pub struct Store {
     pub(crate) counts_kept: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Bearer token rows remembered for a moment (see `service::token_memo`).
     pub(crate) token_memo: std::sync::Arc<crate::service::token_memo::TokenMemo>,
+    /// The imports this store is running (see `roster::import::alive`).
+    pub(crate) live_runners: crate::roster::LiveRunners,
 }
 
 /// How a process uses the database, where that changes how it is opened.
@@ -138,6 +140,7 @@ pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, Sto
         delivery_cache: Default::default(),
         counts_cache: Default::default(),
         counts_kept: Default::default(),
+        live_runners: Default::default(),
         token_memo: std::sync::Arc::new(crate::service::token_memo::TokenMemo::new(options.token_memo)),
     })
 }

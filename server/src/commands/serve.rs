@@ -22,9 +22,12 @@ pub(crate) async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliE
     tracing::info!(database = %store.redacted_url(), "database ready");
     // An import left `running` by a process that has ended was cut off by a crash (its
     // transaction never committed); imports other commands or servers are running stay.
-    let interrupted = store.recover_interrupted_imports().await?;
-    if interrupted > 0 {
-        tracing::warn!(interrupted, "imports interrupted by a crash were marked failed; nothing of them was applied");
+    // Best effort: a database another writer holds now is no reason not to serve; the next
+    // `rollbook imports list` or start tries again.
+    match store.recover_interrupted_imports().await {
+        Ok(0) => {}
+        Ok(interrupted) => tracing::warn!(interrupted, "imports interrupted by a crash were marked failed; nothing of them was applied"),
+        Err(e) => tracing::warn!(error = %e, "could not mark imports interrupted by a crash failed yet"),
     }
 
     if let Some((account, password)) = store.create_first_admin(&settings.admin_email).await? {

@@ -73,6 +73,21 @@ pub(crate) fn write_package(dir: &Path, n: usize, family: &str) {
 
 /// SQLite: every table and index (type and name) and the roster settings' keys; empty for
 /// PostgreSQL, and before the database exists.
+/// PostgreSQL: whether a session holds the roster writers' advisory lock (`store::roster::tx`).
+pub(crate) fn roster_lock_held(url: &str) -> bool {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let Ok(pool) = sqlx::PgPool::connect(url).await else { return false };
+        let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 7401 AND objsubid = 1 AND granted \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))")
+            .fetch_one(&pool)
+            .await
+            .unwrap_or(false);
+        pool.close().await;
+        held
+    })
+}
+
 pub(crate) fn sqlite_schema(url: &str) -> Vec<String> {
     if !url.starts_with("sqlite:") {
         return Vec::new();

@@ -28,6 +28,7 @@ pub use browse::{ClassHit, OrgNode};
 pub use detail::{ClassDetail, UserDetail};
 pub use people::{BrowsePage, BrowseQuery, ClassListRow, UserListRow, BROWSE_MAX_OFFSET, BROWSE_PAGE};
 pub use import::{ImportOptions, Progress, Silent};
+pub(crate) use import::LiveRunners;
 pub use policy::{ImportPolicy, DEFAULT_CHANGE_PERCENT, DEFAULT_DELETE_PERCENT};
 pub use queries::{RosterCounts, TableCount};
 pub use teaching::{ClassWhen, ListedStudent, PersonRef, TeacherClass, TermRef, STUDENT_FIELDS};

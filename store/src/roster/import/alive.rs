@@ -9,14 +9,20 @@
 //! those another command or server is running.
 
 use std::{
+    collections::BTreeSet,
     fs::{File, TryLockError},
     path::PathBuf,
+    sync::{Arc, Mutex},
 };
 
 use rand::Rng;
 use sqlx::{Connection, PgConnection};
 
 use crate::{db::Db, Store, StoreError};
+
+/// Runner keys of the imports a store is running: an in-memory database has no file to lock,
+/// and a store need not ask the operating system about its own imports.
+pub(crate) type LiveRunners = Arc<Mutex<BTreeSet<i64>>>;
 
 /// The first key of Rollbook's PostgreSQL advisory locks for running imports ("RBim"), so
 /// they cannot meet another program's locks on the same database.
@@ -25,6 +31,8 @@ const PG_LOCK_SPACE: i32 = 0x5242_696d;
 /// The lock a running import holds; dropping it (or the process ending) lets it go.
 pub(crate) struct Running {
     runner: i64,
+    /// The store's list, which this import leaves when it ends.
+    live: LiveRunners,
     /// `None` once released.
     hold: Option<Hold>,
 }
@@ -46,6 +54,7 @@ impl Running {
 
     /// Lets the lock go (the connection closed politely on PostgreSQL).
     pub(crate) async fn release(mut self) {
+        forget(&self.live, self.runner);
         match self.hold.take() {
             Some(Hold::File(path, file)) => {
                 // Removed while still locked: a checker that finds no file knows the import ended.
@@ -64,6 +73,7 @@ impl Running {
 /// dropped, which ends its session and its lock.
 impl Drop for Running {
     fn drop(&mut self) {
+        forget(&self.live, self.runner);
         if let Some(Hold::File(path, _)) = &self.hold {
             let _ = std::fs::remove_file(path);
         }
@@ -73,9 +83,16 @@ impl Drop for Running {
 impl Store {
     /// Takes a new runner key and its lock, for an import about to write its row.
     pub(crate) async fn start_running(&self) -> Result<Running, StoreError> {
+        let (runner, hold) = self.lock_runner().await?;
+        self.live_runners.lock().unwrap_or_else(|e| e.into_inner()).insert(runner);
+        Ok(Running { runner, live: self.live_runners.clone(), hold: Some(hold) })
+    }
+
+    /// A new runner key, locked.
+    async fn lock_runner(&self) -> Result<(i64, Hold), StoreError> {
         match &self.db {
             Db::Sqlite(_) => {
-                let Some(dir) = self.runner_dir() else { return Ok(Running { runner: new_key(), hold: Some(Hold::Nothing) }) };
+                let Some(dir) = self.runner_dir() else { return Ok((new_key(), Hold::Nothing)) };
                 std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
                 loop {
                     let runner = new_key();
@@ -87,7 +104,7 @@ impl Store {
                         other => other.map_err(|e| io(&path, e))?,
                     };
                     match file.try_lock() {
-                        Ok(()) => return Ok(Running { runner, hold: Some(Hold::File(path, file)) }),
+                        Ok(()) => return Ok((runner, Hold::File(path, file))),
                         Err(TryLockError::WouldBlock) => continue,
                         Err(TryLockError::Error(e)) => return Err(io(&path, e)),
                     }
@@ -104,7 +121,7 @@ impl Store {
                         .fetch_one(&mut conn)
                         .await?;
                     if locked {
-                        return Ok(Running { runner, hold: Some(Hold::Postgres(conn)) });
+                        return Ok((runner, Hold::Postgres(conn)));
                     }
                 }
             }
@@ -113,6 +130,9 @@ impl Store {
 
     /// Whether the import that took `runner` still holds its lock.
     pub(crate) async fn still_running(&self, runner: i64) -> Result<bool, StoreError> {
+        if self.live_runners.lock().unwrap_or_else(|e| e.into_inner()).contains(&runner) {
+            return Ok(true);
+        }
         match &self.db {
             Db::Sqlite(_) => {
                 let Some(dir) = self.runner_dir() else { return Ok(false) };
@@ -132,18 +152,17 @@ impl Store {
                     Err(TryLockError::Error(e)) => Err(io(&path, e)),
                 }
             }
-            Db::Postgres(pool) => {
-                let mut conn = pool.acquire().await?;
-                let free: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-                    .bind(PG_LOCK_SPACE)
-                    .bind(runner as i32)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                if free {
-                    sqlx::query("SELECT pg_advisory_unlock($1, $2)").bind(PG_LOCK_SPACE).bind(runner as i32).execute(&mut *conn).await?;
-                }
-                Ok(!free)
-            }
+            // Read from the server's lock table: taking the lock to test it would leave it
+            // with a pooled session if the unlock never came.
+            Db::Postgres(pool) => Ok(sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                 AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 2 \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+            )
+            .bind(PG_LOCK_SPACE as i64)
+            .bind(runner)
+            .fetch_one(pool)
+            .await?),
         }
     }
 
@@ -164,4 +183,9 @@ fn new_key() -> i64 {
 
 fn io(path: &std::path::Path, e: std::io::Error) -> StoreError {
     StoreError::Internal(format!("cannot use the import lock {}: {e}", path.display()))
+}
+
+/// Takes `runner` off its store's list.
+fn forget(live: &LiveRunners, runner: i64) {
+    live.lock().unwrap_or_else(|e| e.into_inner()).remove(&runner);
 }

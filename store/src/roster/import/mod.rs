@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use oneroster::{csv::Severity, model::format_datetime};
 use time::OffsetDateTime;
 
+pub(crate) use self::alive::LiveRunners;
 use self::{decide::keep_held, run::Run};
 use super::report::{ImportReport, Outcome, Problem};
 use super::{
@@ -88,6 +89,34 @@ fn now() -> String {
     format_datetime(OffsetDateTime::now_utc())
 }
 
+/// One import being run: what its row says, and what a note says when the row cannot be
+/// written (see `unrecorded`).
+struct Attempt<'a> {
+    runner: i64,
+    options: &'a ImportOptions,
+    package: &'a str,
+    started_at: String,
+    skip_invalid: bool,
+}
+
+impl Attempt<'_> {
+    fn note(&self, import_id: Option<i64>, report: &ImportReport, held_path: Option<&str>) -> unrecorded::Note {
+        unrecorded::Note {
+            import_id,
+            runner: self.runner,
+            source: self.options.source.clone(),
+            origin: self.options.origin.clone(),
+            package: self.package.to_string(),
+            skip_invalid: self.skip_invalid,
+            started_at: self.started_at.clone(),
+            finished_at: now(),
+            actor: self.options.actor.clone(),
+            held_path: held_path.map(str::to_string),
+            report: report.clone(),
+        }
+    }
+}
+
 impl Store {
     /// Imports the OneRoster CSV package at `path` (zip or folder) and returns its report.
     ///
@@ -95,96 +124,98 @@ impl Store {
     /// recorded as failed. A bad package is an `Ok` report with outcome `rejected`.
     pub async fn import_package(&self, path: &Path, options: &ImportOptions, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
         check_source_name(&options.source)?;
-        let source_id = self.ensure_source(&options.source).await?;
-        let skip_invalid = match options.skip_invalid {
-            Some(s) => s,
-            None => self.import_policy().await?.skip_invalid,
-        };
         let package = options.package_name.clone().unwrap_or_else(|| {
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
         });
         // Held until the import has recorded how it ended: while it is, the import is running.
         let running = self.start_running().await?;
-        let started_at = now();
-        let inserted: Result<i64, StoreError> = with_patient!(&self.db, conn => sqlx::query_scalar(
-            "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor, runner) \
-             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7) RETURNING id")
-            .bind(source_id).bind(&options.origin).bind(&package).bind(skip_invalid).bind(&started_at).bind(&options.actor).bind(running.runner())
-            .fetch_one(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait())));
-        let id = match inserted {
-            Ok(id) => id,
-            Err(e) => {
-                // SQLite held by another writer all along: the attempt is kept for the record.
-                if matches!(e, StoreError::Conflict(_)) {
-                    self.keep_unrecorded(&unrecorded::Note {
-                        source_id,
-                        source: options.source.clone(),
-                        origin: options.origin.clone(),
-                        package,
-                        skip_invalid,
-                        started_at,
-                        finished_at: now(),
-                        actor: options.actor.clone(),
-                        message: format!("the import failed and nothing was applied: {e}"),
-                    });
-                }
-                running.release().await;
-                return Err(e);
-            }
-        };
-        let result = self.run_import(id, path, options, source_id, skip_invalid, &package, progress).await;
+        let mut attempt = Attempt { runner: running.runner(), options, package: &package, started_at: now(), skip_invalid: options.skip_invalid.unwrap_or(false) };
+        let result = self.begin_import(path, &mut attempt, progress).await;
         running.release().await;
         result
     }
 
-    /// [`import_package`](Self::import_package) once its row is written.
-    #[allow(clippy::too_many_arguments)]
-    async fn run_import(
-        &self,
-        id: i64,
-        path: &Path,
-        options: &ImportOptions,
-        source_id: i64,
-        skip_invalid: bool,
-        package: &str,
-        progress: &dyn Progress,
-    ) -> Result<ImportReport, StoreError> {
-        let mut report = ImportReport::new(id, &options.source, package, &options.origin, skip_invalid);
+    /// [`import_package`](Self::import_package) once its lock is held: writes its row, then
+    /// runs it.
+    async fn begin_import(&self, path: &Path, attempt: &mut Attempt<'_>, progress: &dyn Progress) -> Result<ImportReport, StoreError> {
+        let options = attempt.options;
+        let source_id = match self.ensure_source(&options.source).await {
+            Ok(id) => id,
+            Err(e) => return Err(self.unrecorded_failure(attempt, e)),
+        };
+        attempt.skip_invalid = match options.skip_invalid {
+            Some(s) => s,
+            None => self.import_policy().await?.skip_invalid,
+        };
+        let inserted: Result<i64, StoreError> = with_patient!(&self.db, conn => sqlx::query_scalar(
+            "INSERT INTO imports (source_id, origin, package_name, status, skip_invalid, started_at, actor, runner) \
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7) RETURNING id")
+            .bind(source_id).bind(&options.origin).bind(attempt.package).bind(attempt.skip_invalid).bind(&attempt.started_at).bind(&options.actor).bind(attempt.runner)
+            .fetch_one(conn).await.map_err(|e| busy_as_conflict(e.into(), writer_wait())));
+        let id = match inserted {
+            Ok(id) => id,
+            Err(e) => return Err(self.unrecorded_failure(attempt, e)),
+        };
+        let mut report = ImportReport::new(id, &options.source, attempt.package, &options.origin, attempt.skip_invalid);
         let run = Run { store: self, path, source_id, actor: &options.actor, force: false, reviewed_at: None };
-        match run.execute(&mut report, progress).await {
-            Ok(()) => {}
-            Err(e) => {
-                report.outcome = Outcome::Failed;
-                report.message = format!("the import failed and nothing was applied: {e}");
-                // The import's own error is the one to report. A row that cannot be marked
-                // failed now (the database still held) is marked at the next server start.
-                if let Err(recording) = self.record_outcome(&report, None, None).await {
-                    tracing::warn!(import = report.id, error = %recording, "could not record that the import failed");
-                }
-                return Err(e);
+        if let Err(e) = run.execute(&mut report, progress).await {
+            report.outcome = Outcome::Failed;
+            report.message = format!("the import failed and nothing was applied: {e}");
+            // The import's own error is the one to report.
+            if let Err(recording) = self.record_end(attempt, &report, None).await {
+                tracing::warn!(import = report.id, error = %recording, "could not record that the import failed");
             }
+            return Err(e);
         }
         let held_path = match report.outcome {
-            Outcome::Held => match keep_held(path, &options.data_dir, id, package) {
+            Outcome::Held => match keep_held(path, &options.data_dir, id, attempt.package) {
                 Ok(kept) => Some(kept),
                 // Without its package a hold could never be approved: the import failed.
                 Err(e) => {
                     report.outcome = Outcome::Failed;
                     report.message = format!("the import was to be held, but its package could not be kept, so nothing was applied: {e}");
                     report.hold_reasons.clear();
-                    self.record_outcome(&report, None, None).await?;
+                    self.record_end(attempt, &report, None).await?;
                     return Err(e);
                 }
             },
             _ => None,
         };
-        // An applied import's report went in with its revision; stored again now, it carries
-        // the whole duration, commit included.
-        self.record_outcome(&report, held_path.as_deref(), None).await?;
+        self.record_end(attempt, &report, held_path.as_deref()).await?;
         if report.outcome == Outcome::Applied {
             self.refresh_shares_after_change().await;
         }
         Ok(report)
+    }
+
+    /// Stores how the import ended. When the database stays held by another writer (SQLite),
+    /// keeps a note of it instead, which the next recovery records (see `unrecorded`).
+    async fn record_end(&self, attempt: &Attempt<'_>, report: &ImportReport, held_path: Option<&str>) -> Result<(), StoreError> {
+        let Err(e) = self.record_outcome(report, held_path, None).await else { return Ok(()) };
+        // An applied import's report went in with its revision; stored again here, it would
+        // only carry the whole duration, commit included.
+        if report.outcome == Outcome::Applied {
+            tracing::warn!(import = report.id, error = %e, "the applied import's report keeps the duration it had at its commit");
+            return Ok(());
+        }
+        if matches!(e, StoreError::Conflict(_)) && self.keep_unrecorded(&attempt.note(Some(report.id), report, held_path)) {
+            tracing::warn!(import = report.id, error = %e, "how the import ended is noted, to be recorded by the next recovery");
+            return Ok(());
+        }
+        Err(e)
+    }
+
+    /// `e`, an import's failure before its row could be written; on SQLite, held by another
+    /// writer all along, the attempt is noted for the next recovery to record as failed.
+    fn unrecorded_failure(&self, attempt: &Attempt<'_>, e: StoreError) -> StoreError {
+        if matches!(e, StoreError::Conflict(_)) {
+            let o = attempt.options;
+            let mut report = ImportReport::new(0, &o.source, attempt.package, &o.origin, attempt.skip_invalid);
+            report.outcome = Outcome::Failed;
+            report.message = format!("the import failed and nothing was applied: {e}");
+            self.keep_unrecorded(&attempt.note(None, &report, None));
+        }
+        e
     }
 
     /// Brings every app's share up to date with the roster just committed. The roster change
@@ -221,16 +252,20 @@ impl Store {
     }
 
     /// Marks failed the imports a crash left `running`: those whose process no longer runs
-    /// (see `alive`); and records as failed the imports that stopped before their row could
-    /// be written (see `unrecorded`). Imports still running in another command or server are left alone, so
+    /// (see `alive`); and records the imports that could not record themselves (see
+    /// `unrecorded`). Imports still running in another command or server are left alone, so
     /// this can be called at any time (a server calls it as it starts). The cut-off imports'
     /// transactions never committed; the parts of a first import that did (`roster::shadow`)
     /// are removed by the next roster writer. Returns how many were marked.
     pub async fn recover_interrupted_imports(&self) -> Result<u64, StoreError> {
-        let mut marked = self.record_unrecorded().await?;
+        let (mut marked, noted) = self.record_unrecorded().await;
         let running: Vec<(i64, Option<i64>)> =
             with_pool!(&self.db, pool => sqlx::query_as("SELECT id, runner FROM imports WHERE status = 'running' ORDER BY id").fetch_all(pool).await?);
         for (id, runner) in running {
+            // Ended, with a note of how still to be recorded.
+            if noted.contains(&id) {
+                continue;
+            }
             // Rows written before imports had runners were cut off by the upgrade's restart.
             if let Some(runner) = runner {
                 if self.still_running(runner).await? {
