@@ -86,6 +86,10 @@ pub enum Command {
         /// Show what the rollback would restore, update and delete, and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Roll back only if the current revision is still CURRENT (the one a dry run showed):
+        /// if another import or rollback came in since, nothing is changed.
+        #[arg(long, value_name = "CURRENT")]
+        if_current: Option<i64>,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
@@ -369,8 +373,10 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Import(args) => commands::import::run(&cli.global, args).await,
         Command::Imports(cmd) => commands::imports::run(&cli.global, cmd).await,
         Command::Revisions(cmd) => commands::revisions::list(&cli.global, cmd).await.map(|()| 0),
-        Command::Rollback { revision, dry_run: true, json } => commands::revisions::preview(&cli.global, revision, json).await.map(|()| 0),
-        Command::Rollback { revision, dry_run: false, json } => commands::revisions::rollback(&cli.global, revision, json).await.map(|()| 0),
+        Command::Rollback { revision, dry_run: true, json, .. } => commands::revisions::preview(&cli.global, revision, json).await.map(|()| 0),
+        Command::Rollback { revision, dry_run: false, if_current, json } => {
+            commands::revisions::rollback(&cli.global, revision, if_current, json).await.map(|()| 0)
+        }
         Command::Demo(args) => commands::demo::run(&args).map(|()| 0),
         Command::App(cmd) => commands::app::run(&cli.global, cmd).await.map(|()| 0),
         Command::Export(args) => commands::export::run(&cli.global, args).await.map(|()| 0),

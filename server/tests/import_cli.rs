@@ -77,13 +77,20 @@ fn import_hold_approve_rollback_from_the_cli() {
              \x20 enrollments                 1          0          1\n\
              \x20 roles                       0          0          1\n\
              \x20 users                       0          1          1\n\
-             Nothing was changed. To do it: rollbook rollback 1\n"
+             Nothing was changed. To do it: rollbook rollback 1 --if-current 2\n"
         );
         let preview = json(&run(data, url, &["rollback", "1", "--dry-run", "--json"]));
         assert_eq!(preview["summary"], "rollback to revision 1: 1 restored, 1 updated, 3 deleted");
         assert_eq!(preview["counts"]["users"], serde_json::json!({"created": 0, "updated": 1, "deleted": 1, "unchanged": 0, "skipped": 0, "before": 0}));
         assert_eq!(json(&run(data, url, &["revisions", "list", "--json"])).as_array().unwrap().len(), 2);
-        let out = run(data, url, &["rollback", "1"]);
+        // Refused when the roster is no longer at the revision the dry run showed.
+        let out = run(data, url, &["rollback", "1", "--if-current", "1"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            "error: the roster has changed since you looked (it was at revision 1, it is at 2 now); nothing was rolled back, so look at what rolling back to revision 1 would change again\n"
+        );
+        let out = run(data, url, &["rollback", "1", "--if-current", "2"]);
         let stdout = text(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         assert_eq!(stdout, "Revision 3: rollback to revision 1: 1 restored, 1 updated, 3 deleted.\nUndo with: rollbook rollback 2\n");

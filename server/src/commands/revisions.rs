@@ -24,10 +24,10 @@ pub(crate) async fn list(global: &GlobalArgs, cmd: RevisionsCommand) -> Result<(
     Ok(())
 }
 
-pub(crate) async fn rollback(global: &GlobalArgs, to: i64, json: bool) -> Result<(), CliError> {
+pub(crate) async fn rollback(global: &GlobalArgs, to: i64, if_current: Option<i64>, json: bool) -> Result<(), CliError> {
     let store = store::connect(&config::database_url(global)).await.map_err(CliError::from_connect)?;
     // The audit log's entry is written with the rollback.
-    let result = store.rollback(to, None, &super::import::actor()).await;
+    let result = store.rollback(to, if_current, &super::import::actor()).await;
     store.close().await;
     let revision = result?;
     if json {
@@ -59,6 +59,7 @@ pub(crate) async fn preview(global: &GlobalArgs, to: i64, json: bool) -> Result<
     for (table, c) in changed {
         println!("  {table:<18} {:>10} {:>10} {:>10}", c.created, c.updated, c.deleted);
     }
-    println!("Nothing was changed. To do it: rollbook rollback {}", preview.to);
+    // The same rollback, refused if the roster moves on before it is made.
+    println!("Nothing was changed. To do it: rollbook rollback {} --if-current {}", preview.to, preview.current);
     Ok(())
 }
