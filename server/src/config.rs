@@ -23,6 +23,9 @@ pub struct Settings {
     pub secret_key: SecretKey,
     /// How often the drop folder (`<data dir>/inbox/`) is scanned; `None` turns it off.
     pub inbox_poll: Option<std::time::Duration>,
+    /// How often a running server records imports other processes could not (a CLI import
+    /// killed, or one that gave up on a held database); `None`: only when it starts.
+    pub recovery_every: Option<std::time::Duration>,
     /// How long an OAuth 2 bearer token lives (`ROLLBOOK_TOKEN_LIFETIME`, seconds; 1 hour).
     pub token_lifetime: time::Duration,
     /// Requests per minute per app, unless the app has its own (`ROLLBOOK_RATE_LIMIT`).
@@ -67,6 +70,7 @@ impl Settings {
             trust_forwarded_for: args.trust_forwarded_for,
             secret_key: secret_key(global)?,
             inbox_poll: Some(std::time::Duration::from_secs(5)),
+            recovery_every: Some(std::time::Duration::from_secs(60)),
             token_lifetime: time::Duration::seconds(args.token_lifetime.into()),
             rate_limit: args.rate_limit,
             tombstone_days: args.tombstone_days,

@@ -132,6 +132,25 @@ pub async fn serve(settings: &Settings, store: Store) -> Result<Server, CliError
         }
     });
 
+    // Imports other processes left as `running` when they died, or could not record at all,
+    // show as they ended within a minute in the console, not only after a restart.
+    if let Some(every) = settings.recovery_every {
+        let recovering = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match recovering.recover_interrupted_imports().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(imports = n, "imports cut off in other processes were marked failed; nothing of them was applied"),
+                    // A database another writer holds: the next round tries again.
+                    Err(e) => tracing::debug!(error = %e, "could not check for cut-off imports yet"),
+                }
+            }
+        });
+    }
+
     if let Some(every) = settings.inbox_poll {
         tokio::spawn(crate::inbox::Inbox::new(store.clone(), &settings.data_dir).watch(every));
     }

@@ -90,6 +90,7 @@ pub async fn spawn_with(opts: Spawn) -> TestApp {
         trust_forwarded_for: opts.trust_forwarded_for,
         secret_key: secret_key.clone(),
         inbox_poll: Some(std::time::Duration::from_millis(100)),
+        recovery_every: Some(std::time::Duration::from_millis(200)),
         token_lifetime: opts.token_lifetime.unwrap_or(time::Duration::hours(1)),
         rate_limit: opts.rate_limit.unwrap_or(6000),
         tombstone_days: 400,
